@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# minigrad course: set-up, JupyterLab and tests in one script. See README.md.
+#
+#   ./course.sh lab [--port P] [--no-browser]   set up, then open the course in JupyterLab
+#   ./course.sh test [PYTEST ARGS...]           set up, then lint and run every test and notebook
+#   ./course.sh setup                           only set up (the .venv, graphviz's dot)
+#   ./course.sh execute [NOTEBOOK...]           re-execute notebooks in place (fresh outputs)
+#
+# Every step is safe to run again: what is already there is kept.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+FIRST_NOTEBOOK="notebooks/01_chain_rule.ipynb"
+NBVAL_ARGS=(--nbval --nbval-current-env --nbval-sanitize-with "$ROOT/tests/nbval_sanitize.cfg")
+LINT_PATHS=(minigrad tests notebooks solutions benchmarks scripts)
+
+die() { echo "error: $*" >&2; exit 1; }
+info() { echo "==> $*"; }
+
+# Run as root directly, otherwise through sudo if it needs no password; fail otherwise.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"
+  else return 1
+  fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  if [ "$APT_UPDATED" = 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || return 1
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1
+}
+
+find_python() {
+  local candidate
+  for candidate in "${PYTHON:-}" python3.11 python3; do
+    [ -n "$candidate" ] || continue
+    command -v "$candidate" >/dev/null || continue
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+      command -v "$candidate"; return 0
+    fi
+  done
+  return 1
+}
+
+ensure_venv() {
+  if [ -x "$PY" ] && "$PY" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+    return 0
+  fi
+  local python
+  python="$(find_python)" || die "Python 3.11 was not found: install it (Debian/Ubuntu: sudo apt-get install python3.11 python3.11-venv; macOS: brew install python@3.11) or point PYTHON=/path/to/python3.11 at it."
+  "$python" -c 'import venv, ensurepip' 2>/dev/null \
+    || die "Python 3.11's venv module is missing: install it (Debian/Ubuntu: sudo apt-get install python3.11-venv) and run this again."
+  info "creating the project's virtual environment in .venv"
+  rm -rf "$VENV"
+  "$python" -m venv "$VENV"
+}
+
+# pip install only when requirements.txt or pyproject.toml changed since the last install.
+ensure_packages() {
+  local stamp="$VENV/.minigrad-installed" want
+  want="$(cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | "$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  info "installing the course's Python packages into .venv (first time: about a minute)"
+  local log="$VENV/pip-install.log"
+  # MINIGRAD_PIP_ARGS lets a user add e.g. an index of CPU-only torch wheels (see README).
+  # shellcheck disable=SC2086
+  if ! "$PY" -m pip install --disable-pip-version-check -q ${MINIGRAD_PIP_ARGS:-} \
+        -r "$ROOT/requirements.txt" >"$log" 2>&1 \
+     || ! "$PY" -m pip install --disable-pip-version-check -q --no-deps -e "$ROOT" >>"$log" 2>&1; then
+    tail -n 5 "$log" >&2
+    if grep -qiE 'NewConnectionError|Temporary failure in name resolution|Failed to establish|Network is unreachable|ConnectTimeout|ReadTimeout|No route to host' "$log"; then
+      die "pip could not reach the package index (no network?): connect to the internet and run this again (full log: .venv/pip-install.log)."
+    fi
+    die "pip could not install requirements.txt into .venv: see the lines above and .venv/pip-install.log."
+  fi
+  echo "$want" >"$stamp"
+}
+
+ensure_dot() {
+  command -v dot >/dev/null && return 0
+  info "installing graphviz (the 'dot' program that draws computation graphs)"
+  if apt_install graphviz && command -v dot >/dev/null; then return 0; fi
+  die "graphviz's 'dot' program is missing and could not be installed: run 'sudo apt-get install graphviz' (macOS: 'brew install graphviz'; conda: 'conda install -c conda-forge graphviz') and run this again."
+}
+
+# The browser test drives Debian's Chromium; it is only needed to run the tests.
+ensure_chromium() {
+  command -v chromium >/dev/null && return 0
+  info "installing chromium (for the JupyterLab browser test)"
+  if apt_install chromium && command -v chromium >/dev/null; then return 0; fi
+  die "chromium is missing and could not be installed: run 'sudo apt-get install chromium' (the browser test needs it) and run this again."
+}
+
+# JupyterLab settings for the course: no news or update pop-ups for students to dismiss.
+ensure_lab_settings() {
+  local dir="$VENV/share/jupyter/lab/settings"
+  mkdir -p "$dir"
+  cat >"$dir/overrides.json" <<'JSON'
+{
+  "@jupyterlab/apputils-extension:notification": {
+    "fetchNews": "false",
+    "checkForUpdates": false
+  }
+}
+JSON
+}
+
+setup() {
+  ensure_venv
+  ensure_packages
+  ensure_dot
+  ensure_lab_settings
+}
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+cmd_lab() {
+  local port="" browser=1
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --port) port="$2"; shift 2 ;;
+      --no-browser) browser=0; shift ;;
+      *) die "unknown option for lab: $1 (use --port P or --no-browser)" ;;
+    esac
+  done
+  setup
+  # A machine with no screen (a server, a container, CI) gets the URL only.
+  if [ "$(uname)" = Linux ] && [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then browser=0; fi
+  [ -n "$port" ] || port="$(free_port)"
+  local token
+  token="$("$PY" -c 'import secrets; print(secrets.token_hex(24))')"
+  local url="http://127.0.0.1:$port/lab/tree/$FIRST_NOTEBOOK?token=$token"
+  local args=(--ip=127.0.0.1 --port="$port" --ServerApp.port_retries=0
+              --IdentityProvider.token="$token" --ServerApp.root_dir="$ROOT"
+              --ServerApp.default_url="/lab/tree/$FIRST_NOTEBOOK" --no-browser)
+  [ "$(id -u)" = 0 ] && args+=(--allow-root)
+  echo
+  echo "  The course is starting. Open this URL in your browser:"
+  echo
+  echo "    $url"
+  echo
+  echo "  (Ctrl-C here stops JupyterLab.)"
+  echo
+  if [ "$browser" = 1 ]; then
+    ( sleep 3; "$PY" -m webbrowser -t "$url" >/dev/null 2>&1 || true ) &
+  fi
+  cd "$ROOT"
+  exec "$VENV/bin/jupyter" lab "${args[@]}"
+}
+
+cmd_test() {
+  setup
+  ensure_chromium
+  cd "$ROOT"
+  info "ruff: lint and format check"
+  "$VENV/bin/ruff" check "${LINT_PATHS[@]}"
+  "$VENV/bin/ruff" format --check "${LINT_PATHS[@]}"
+  info "pytest: unit tests, then every notebook re-executed by nbval"
+  local targets=("$@")
+  [ ${#targets[@]} -gt 0 ] || targets=(tests notebooks solutions)
+  # --dist loadfile keeps each notebook's cells in one worker (they share a kernel).
+  "$PY" -m pytest -n 2 --dist loadfile "${NBVAL_ARGS[@]}" "${targets[@]}"
+}
+
+cmd_execute() {
+  setup
+  cd "$ROOT"
+  local notebooks=("$@")
+  [ ${#notebooks[@]} -gt 0 ] || notebooks=(notebooks/*.ipynb solutions/*.ipynb)
+  for nb in "${notebooks[@]}"; do
+    [ -f "$nb" ] || continue
+    info "executing $nb in place"
+    "$VENV/bin/jupyter" nbconvert --to notebook --execute --inplace \
+      --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 "$nb"
+  done
+}
+
+main() {
+  local command="${1:-}"
+  [ $# -gt 0 ] && shift
+  case "$command" in
+    lab) cmd_lab "$@" ;;
+    test) cmd_test "$@" ;;
+    setup) setup ;;
+    execute) cmd_execute "$@" ;;
+    *) echo "usage: ./course.sh lab | test | setup | execute [NOTEBOOK...]" >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
