@@ -17,7 +17,7 @@ Method = Literal["forward", "backward", "central"]
 def derivative(
     f: Callable[[np.ndarray], np.ndarray],
     x: float | np.ndarray,
-    h: float = 1e-6,
+    h: float | np.ndarray = 1e-6,
     method: Method = "central",
 ) -> np.ndarray:
     """Estimate f'(x) by a finite difference with step ``h``.
@@ -25,10 +25,12 @@ def derivative(
     ``forward`` is (f(x+h) - f(x)) / h with error O(h); ``central`` is
     (f(x+h) - f(x-h)) / 2h with error O(h^2). Rounding error grows like eps/h, so a smaller
     ``h`` is not always better (notebook 01 plots this). ``x`` may be a number or an array;
-    ``f`` is applied elementwise and computed in float64.
+    ``f`` is applied elementwise and computed in float64. ``h`` may be an array of steps too
+    (broadcast against ``x``), e.g. to plot the error against the step size.
     """
-    if h <= 0:
-        raise ValueError(f"the step h must be positive, got h={h!r}")
+    h = np.asarray(h, dtype=np.float64)
+    if np.any(h <= 0):
+        raise ValueError(f"the step h must be positive, got h={h.tolist()!r}")
     x = np.asarray(x, dtype=np.float64)
     if method == "forward":
         return (f(x + h) - f(x)) / h

@@ -58,3 +58,8 @@ def test_non_positive_step_is_rejected(h):
 def test_unknown_method_is_rejected():
     with pytest.raises(ValueError, match="unknown method 'sideways'"):
         derivative(np.sin, 1.0, method="sideways")
+
+
+def test_array_of_steps_broadcasts():
+    steps = np.array([1e-2, 1e-3, 1e-4])
+    np.testing.assert_allclose(derivative(np.sin, 0.3, h=steps), np.cos(0.3), rtol=1e-4)
