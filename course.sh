@@ -74,10 +74,11 @@ ensure_packages() {
   if ! "$PY" -m pip install --disable-pip-version-check -q ${MINIGRAD_PIP_ARGS:-} \
         -r "$ROOT/requirements.txt" >"$log" 2>&1 \
      || ! "$PY" -m pip install --disable-pip-version-check -q --no-deps -e "$ROOT" >>"$log" 2>&1; then
-    tail -n 5 "$log" >&2
-    if grep -qiE 'NewConnectionError|Temporary failure in name resolution|Failed to establish|Network is unreachable|ConnectTimeout|ReadTimeout|No route to host' "$log"; then
+    # Offline, pip finds no version of anything ("from versions: none") or fails to connect.
+    if grep -qiE 'from versions: none|NewConnectionError|Temporary failure in name resolution|Failed to establish|Network is unreachable|ConnectTimeout|ReadTimeout|No route to host' "$log"; then
       die "pip could not reach the package index (no network?): connect to the internet and run this again (full log: .venv/pip-install.log)."
     fi
+    tail -n 5 "$log" >&2
     die "pip could not install requirements.txt into .venv: see the lines above and .venv/pip-install.log."
   fi
   echo "$want" >"$stamp"
