@@ -55,7 +55,9 @@ ensure_venv() {
   fi
   local python
   python="$(find_python)" || die "Python 3.11 was not found: install it (Debian/Ubuntu: sudo apt-get install python3.11 python3.11-venv; macOS: brew install python@3.11) or point PYTHON=/path/to/python3.11 at it."
+  # Debian and Ubuntu ship venv's ensurepip in a separate package.
   "$python" -c 'import venv, ensurepip' 2>/dev/null \
+    || { apt_install python3.11-venv && "$python" -c 'import venv, ensurepip' 2>/dev/null; } \
     || die "Python 3.11's venv module is missing: install it (Debian/Ubuntu: sudo apt-get install python3.11-venv) and run this again."
   info "creating the project's virtual environment in .venv"
   rm -rf "$VENV"
