@@ -6,7 +6,7 @@ Each concept has one module: ``numeric`` (finite differences), ``engine`` (the s
 ``grade`` (the auto-grader).
 """
 
-from minigrad import numeric
+from minigrad import numeric, viz
 
-__all__ = ["numeric"]
+__all__ = ["numeric", "viz"]
 __version__ = "0.1.0"

@@ -1,0 +1,223 @@
+"""Draw computation graphs with graphviz: a minigrad ``Value`` graph, or a tensor's backward graph.
+
+One function, :func:`draw`, handles three kinds of root:
+
+* a minigrad ``Value``: one box per value (label, data, grad) and one small node per operation,
+  found by walking ``_prev`` (micrograd's ``draw_dot``, without its recursion);
+* a PyTorch tensor: one box per autograd node, found by walking ``grad_fn`` and
+  ``next_functions``; leaves are shown through ``AccumulateGrad.variable``;
+* a minigrad ``Tensor``, which mirrors PyTorch's ``grad_fn`` API, so the same walk draws it.
+
+Edges point the way data flows in the forward pass (inputs to outputs). Node names are ``n0``,
+``n1``, ... in the order the walk meets them, so the same graph always gives the same DOT source
+and the same SVG (notebook tests compare the SVG text).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = ["draw"]
+
+# Tensors with at most this many elements show their numbers; bigger ones show only a shape.
+SMALL_TENSOR = 8
+
+
+def draw(
+    root: Any,
+    *,
+    rankdir: str = "LR",
+    show_saved: bool = True,
+    max_elements: int = SMALL_TENSOR,
+) -> graphviz.Digraph:
+    """Draw the computation graph that ends at ``root`` and return it as a ``graphviz.Digraph``.
+
+    Args:
+        root: a minigrad ``Value``, a minigrad ``Tensor`` or a ``torch.Tensor``.
+        rankdir: graphviz layout direction: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+        show_saved: for tensor graphs, list what each backward node saved for the backward pass.
+        max_elements: tensors with at most this many elements show their data (and grad).
+
+    Returns:
+        A ``graphviz.Digraph``; in Jupyter it displays itself as an SVG picture.
+
+    Raises:
+        TypeError: if ``root`` is none of the supported kinds.
+        ValueError: if ``rankdir`` is not a graphviz direction.
+    """
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+    kind = _kind_of(root)
+    try:
+        import graphviz
+    except ImportError as err:
+        raise ImportError(
+            "minigrad.viz.draw needs the graphviz Python package: pip install graphviz "
+            "(and the 'dot' program: apt-get install graphviz / brew install graphviz)"
+        ) from err
+    dot = graphviz.Digraph("computation_graph", format="svg", graph_attr={"rankdir": rankdir})
+    if kind == "value":
+        _draw_values(dot, root)
+    else:
+        _draw_tensor(dot, root, show_saved=show_saved, max_elements=max_elements)
+    return dot
+
+
+def _kind_of(root: Any) -> str:
+    """Say which kind of graph ``root`` starts: ``"value"`` or ``"tensor"``; else TypeError."""
+    try:
+        from minigrad.engine import Value
+    except ImportError:  # the scalar engine may be absent while drawing tensors
+        Value = None
+    if Value is not None and isinstance(root, Value):
+        return "value"
+    # A torch tensor can only exist if torch was imported already; minigrad never imports it.
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(root, torch.Tensor):
+        return "tensor"
+    try:
+        from minigrad.tensor import Tensor
+    except ImportError:  # the tensor engine is optional for drawing Value graphs
+        Tensor = None
+    if Tensor is not None and isinstance(root, Tensor):
+        return "tensor"
+    raise TypeError(
+        f"draw() expects a minigrad Value, a minigrad Tensor or a torch.Tensor, "
+        f"got {type(root).__name__}: build an expression first, e.g. "
+        f"draw(Value(2.0) * Value(3.0)), and pass its result"
+    )
+
+
+def _record_escape(text: str) -> str:
+    """Escape the characters that have a meaning inside a graphviz record label."""
+    for char in '\\{}|<>"':
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _draw_values(dot: graphviz.Digraph, root: Any) -> None:
+    """Add a Value graph: a record per value, an op node per operation, edges forward."""
+    names: dict[int, str] = {id(root): "n0"}
+    order = [root]
+    queue = deque([root])
+    # Breadth-first from the root with an explicit queue: a chain 10,000 deep must not recurse.
+    while queue:
+        v = queue.popleft()
+        for child in v._prev:
+            if id(child) not in names:
+                names[id(child)] = f"n{len(names)}"
+                order.append(child)
+                queue.append(child)
+    count = len(names)
+    for v in order:
+        name = names[id(v)]
+        label = f"{{ {_record_escape(v.label)} | data {v.data:.4f} | grad {v.grad:.4f} }}"
+        dot.node(name, label, shape="record")
+        if v._op:
+            op_name = f"n{count}"
+            count += 1
+            dot.node(op_name, v._op, shape="ellipse")
+            dot.edge(op_name, name)
+            # One edge per operand, so x * x shows x feeding the op twice.
+            for child in v._prev:
+                dot.edge(names[id(child)], op_name)
+
+
+def _to_numpy(t: Any) -> np.ndarray:
+    """Return a tensor's numbers as an ndarray (torch and minigrad tensors alike)."""
+    return np.asarray(t.detach().numpy())
+
+
+def _describe(t: Any, max_elements: int) -> str:
+    """Shape and dtype of a tensor, plus its numbers when there are few of them."""
+    arr = _to_numpy(t)
+    text = f"{tuple(arr.shape)} {arr.dtype}"
+    if arr.size <= max_elements:
+        # One line per row keeps a small matrix readable inside the box.
+        numbers = np.array2string(arr, precision=4, suppress_small=True)
+        text += "\\n" + numbers.replace("\n", "\\n")
+    return text
+
+
+def _tensor_label(t: Any, title: str, max_elements: int, show_grad: bool) -> str:
+    """Label of a tensor box: a title line, shape and data, and the grad if asked and present."""
+    lines = [title, _describe(t, max_elements)]
+    grad = t.grad if show_grad else None
+    if grad is not None:
+        lines.append("grad " + _describe(grad, max_elements))
+    return "\\n".join(lines)
+
+
+def _saved_lines(fn: Any) -> list[str]:
+    """What a backward node saved (``_saved_*`` attributes, as torch exposes them)."""
+    torch = sys.modules.get("torch")
+    lines = []
+    for attr in dir(fn):
+        if not attr.startswith("_saved_"):
+            continue
+        try:
+            value = getattr(fn, attr)
+        except RuntimeError:  # torch frees saved tensors after backward
+            lines.append(f"{attr[7:]}: freed")
+            continue
+        if value is None:
+            continue
+        if hasattr(value, "shape") and hasattr(value, "detach"):
+            arr = _to_numpy(value)
+            shown = f"{arr.item():.4g}" if arr.size == 1 else str(tuple(arr.shape))
+        elif torch is not None and isinstance(value, torch.Size):
+            shown = str(tuple(value))
+        else:
+            shown = str(value)
+        lines.append(f"{attr[7:]}: {shown}")
+    return lines
+
+
+def _node_name(fn: Any) -> str:
+    """A backward node's name without C++ namespace (torch::autograd::AccumulateGrad)."""
+    return fn.name().rsplit("::", 1)[-1]
+
+
+def _draw_tensor(dot: graphviz.Digraph, root: Any, *, show_saved: bool, max_elements: int) -> None:
+    """Add a tensor's backward graph: the root tensor, then every node behind its grad_fn."""
+    show_root_grad = root.is_leaf or getattr(root, "retains_grad", False)
+    dot.node(
+        "n0",
+        _tensor_label(root, "output", max_elements, show_root_grad),
+        shape="box",
+        style="filled",
+        fillcolor="darkolivegreen1",
+    )
+    if root.grad_fn is None:
+        return
+    # Keep every node object alive in `names` so that no id() is reused during the walk.
+    names: dict[int, tuple[str, Any]] = {id(root.grad_fn): ("n1", root.grad_fn)}
+    dot.edge("n1", "n0")
+    queue = deque([root.grad_fn])
+    while queue:
+        fn = queue.popleft()
+        name = names[id(fn)][0]
+        variable = getattr(fn, "variable", None)
+        if variable is not None:
+            # An AccumulateGrad node: draw the leaf tensor it adds gradients into.
+            label = _tensor_label(variable, _node_name(fn), max_elements, show_grad=True)
+            dot.node(name, label, shape="box", style="filled", fillcolor="lightblue")
+        else:
+            lines = [_node_name(fn)]
+            if show_saved:
+                lines += _saved_lines(fn)
+            dot.node(name, "\\n".join(lines), shape="box")
+        for next_fn, _ in fn.next_functions:
+            if next_fn is None:  # that input does not need a gradient
+                continue
+            if id(next_fn) not in names:
+                names[id(next_fn)] = (f"n{len(names) + 1}", next_fn)
+                queue.append(next_fn)
+            dot.edge(names[id(next_fn)][0], name)
