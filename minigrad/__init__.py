@@ -7,6 +7,7 @@ Each concept has one module: ``numeric`` (finite differences), ``engine`` (the s
 """
 
 from minigrad import numeric, viz
+from minigrad.engine import Value
 
-__all__ = ["numeric", "viz"]
+__all__ = ["Value", "numeric", "viz"]
 __version__ = "0.1.0"

@@ -1,0 +1,394 @@
+"""The scalar autograd engine: a ``Value`` holds one number and the gradient flowing into it.
+
+Every operation on Values returns a new Value that remembers its operands (``_prev``), the
+name of the operation (``_op``) and the function that applies the chain rule for it
+(``_backward``). ``Value.backward()`` walks the graph in reverse topological order and calls
+those functions, like ``torch.Tensor.backward()`` does for tensors.
+
+Why it is fast for pure Python (about 10x micrograd on an MLP step, see
+``benchmarks/bench_value.py``):
+
+- ``__slots__``: no per-object ``__dict__``, cheaper to create and to read.
+- The backward rule of each op is a plain function defined once, next to its forward, and
+  stored by reference. micrograd builds a new closure per node, and the closure refers back
+  to the node, so every node sits in a reference cycle that only the garbage collector frees.
+- The topological sort is an explicit-stack loop: no recursion (a chain of a million nodes
+  works) and leaves are left out of the order, since they have nothing to propagate.
+- Subtraction, division and negation are ops of their own instead of being built out of
+  ``+``, ``*`` and ``**`` (fewer nodes, and results rounded the way torch rounds them).
+
+Conventions. Gradients at special points follow PyTorch: ``relu'(0) = 0``, ``abs'(0) = 0``,
+``d(x**0)/dx = 0`` everywhere, ``d(x**0.5)/dx = inf`` at 0, and the exponent's gradient of
+``a**b`` is 0 where ``a == 0`` and ``b >= 0`` (``nan`` where ``a < 0``). Forward values follow
+Python floats, not torch: ``x / 0`` raises ``ZeroDivisionError``, and ``log`` of a number
+``<= 0`` raises ``ValueError`` instead of returning ``-inf`` or ``nan``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from numbers import Real
+
+__all__ = ["Value"]
+
+
+class Value:
+    """A scalar in a computation graph, with its gradient.
+
+    Args:
+        data: the number (int, float or any real number such as a numpy float); stored as float.
+        label: an optional name, shown by ``repr`` and by ``minigrad.viz.draw``.
+
+    Attributes:
+        data: the value, a float.
+        grad: d(root)/d(this value) after ``root.backward()``; starts at 0.0.
+        label: the name given at construction ('' if none).
+        _op: the operation that produced this Value ('' for a leaf, e.g. '+', '*', 'tanh').
+        _prev: the operands of that operation, in order (empty for a leaf).
+
+    Example:
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> c = a * b + a
+        >>> c.backward()
+        >>> a.grad, b.grad
+        (-2.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_prev", "_backward", "_exponent", "__weakref__")
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if type(data) is not float:
+            data = _check_number(data)
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self._op = ""
+        self._prev: tuple[Value, ...] = ()
+        self._backward: Callable[[Value], None] | None = None
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # ---- binary operators -------------------------------------------------------------------
+    # Each forward builds its output with _node(); the backward right below it adds
+    # d(out)/d(operand) * out.grad to each operand's grad. `+=`, not `=`: an operand used by
+    # several nodes (or twice by one node, as in a * a) receives a gradient from each use.
+
+    def __add__(self, other: Value | float) -> Value:
+        other = other if type(other) is Value else _as_value(other, "+")
+        return _node(self.data + other.data, (self, other), "+", _add_backward)
+
+    def __sub__(self, other: Value | float) -> Value:
+        other = other if type(other) is Value else _as_value(other, "-")
+        return _node(self.data - other.data, (self, other), "-", _sub_backward)
+
+    def __mul__(self, other: Value | float) -> Value:
+        other = other if type(other) is Value else _as_value(other, "*")
+        return _node(self.data * other.data, (self, other), "*", _mul_backward)
+
+    def __truediv__(self, other: Value | float) -> Value:
+        other = other if type(other) is Value else _as_value(other, "/")
+        try:
+            data = self.data / other.data
+        except ZeroDivisionError:
+            raise ZeroDivisionError(
+                f"division by zero: {self.data!r} / {other.data!r} (minigrad follows Python "
+                "floats here, torch would give inf or nan); keep the denominator away from 0, "
+                "e.g. x / (y + 1e-12)"
+            ) from None
+        return _node(data, (self, other), "/", _div_backward)
+
+    def __pow__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            data = _pow(self.data, other.data)
+            return _node(data, (self, other), "**", _pow_backward)
+        # A number exponent is a constant, not an operand: it lives in the op's name and in
+        # _exponent, and gets no gradient.
+        exponent = _as_value(other, "**").data
+        out = _node(_pow(self.data, exponent), (self,), f"**{other!r}", _pow_number_backward)
+        out._exponent = exponent
+        return out
+
+    # Reflected operators: `2 * v` calls v.__rmul__(2); the number becomes a leaf Value.
+    def __radd__(self, other: float) -> Value:
+        return _as_value(other, "+") + self
+
+    def __rsub__(self, other: float) -> Value:
+        return _as_value(other, "-") - self
+
+    def __rmul__(self, other: float) -> Value:
+        return _as_value(other, "*") * self
+
+    def __rtruediv__(self, other: float) -> Value:
+        return _as_value(other, "/") / self
+
+    def __rpow__(self, other: float) -> Value:
+        return _as_value(other, "**") ** self
+
+    def __neg__(self) -> Value:
+        return _node(-self.data, (self,), "neg", _neg_backward)
+
+    # ---- unary functions --------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """e ** self. Raises OverflowError above about 709.78 (float64's limit)."""
+        try:
+            data = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(
+                f"exp({self.data!r}) is larger than the largest float (exp(709.78)); "
+                "scale the input down or work in log space"
+            ) from None
+        return _node(data, (self,), "exp", _exp_backward)
+
+    def log(self) -> Value:
+        """Natural logarithm; self.data must be > 0."""
+        if not self.data > 0.0:
+            raise ValueError(
+                f"log is only defined for positive numbers, got log({self.data!r}); "
+                "clamp the input first, e.g. (x + 1e-12).log() for x >= 0"
+            )
+        return _node(math.log(self.data), (self,), "log", _log_backward)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return _node(math.tanh(self.data), (self,), "tanh", _tanh_backward)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + exp(-self)), computed without overflow for large |self|."""
+        x = self.data
+        if x >= 0.0:
+            data = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            data = e / (1.0 + e)
+        return _node(data, (self,), "sigmoid", _sigmoid_backward)
+
+    def relu(self) -> Value:
+        """max(self, 0); its gradient at 0 is 0, as in torch."""
+        return _node(self.data if self.data > 0.0 else 0.0, (self,), "relu", _relu_backward)
+
+    def sin(self) -> Value:
+        """Sine (radians)."""
+        return _node(math.sin(self.data), (self,), "sin", _sin_backward)
+
+    def cos(self) -> Value:
+        """Cosine (radians)."""
+        return _node(math.cos(self.data), (self,), "cos", _cos_backward)
+
+    def abs(self) -> Value:
+        """|self|; its gradient at 0 is 0, as in torch."""
+        return _node(abs(self.data), (self,), "abs", _abs_backward)
+
+    __abs__ = abs
+
+    # ---- the graph --------------------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Fill ``.grad`` of every Value this one depends on with d(self)/d(that value).
+
+        Leaves (Values built by the user) accumulate: calling backward twice adds twice, as
+        torch does for ``.grad``; set them back with ``zero_grad()`` or a module's
+        ``zero_grad()``. Interior nodes are reset by each call, so their ``.grad`` always
+        holds the gradient from the latest backward.
+        """
+        order = _interior_nodes_in_topological_order(self)
+        for node in order:
+            node.grad = 0.0
+        self.grad += 1.0
+        # Reverse topological order: a node's grad is complete (every use has added its
+        # share) before the node passes it on to its operands.
+        for node in reversed(order):
+            node._backward(node)
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to 0.0 on this Value and every Value it depends on."""
+        seen = {self}
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            node.grad = 0.0
+            for child in node._prev:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+
+
+def _node(data: float, prev: tuple[Value, ...], op: str, backward: Callable) -> Value:
+    """Make an op's output Value without __init__'s input checks (data is already a float)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._prev = prev
+    out._backward = backward
+    return out
+
+
+_new = object.__new__
+
+
+def _check_number(data: object) -> float:
+    """Return data as a float if it is a real number; raise a TypeError that says why not."""
+    if isinstance(data, Real) and not isinstance(data, bool):
+        return float(data)
+    if isinstance(data, Value):
+        raise TypeError(
+            f"Value(data) needs a number, got another Value ({data!r}); use that Value "
+            "directly, or Value(v.data) for a new leaf with the same number"
+        )
+    raise TypeError(
+        f"Value(data) needs a real number (int or float), got {type(data).__name__}: "
+        f"{data!r:.80}. For arrays use minigrad.tensor(...); for a string, convert it "
+        "with float(...) first"
+    )
+
+
+def _as_value(other: object, op: str) -> Value:
+    """Wrap a plain number as a leaf Value; reject anything else with a clear TypeError."""
+    if isinstance(other, Value):
+        return other
+    if isinstance(other, Real) and not isinstance(other, bool):
+        return Value(float(other))
+    raise TypeError(
+        f"unsupported operand for {op} with a Value: {type(other).__name__} {other!r:.80}; "
+        "use a Value or a real number (int or float)"
+    )
+
+
+def _pow(base: float, exponent: float) -> float:
+    """base ** exponent as a real number (Python would return a complex for (-8) ** (1/3))."""
+    if base < 0.0 and not exponent.is_integer():
+        raise ValueError(
+            f"{base!r} ** {exponent!r} is not a real number (negative base, non-integer "
+            "exponent); use an integer exponent or make the base non-negative, e.g. x.abs()"
+        )
+    if base == 0.0 and exponent < 0.0:
+        raise ZeroDivisionError(
+            f"0.0 ** {exponent!r} divides by zero; keep the base away from 0, e.g. (x + 1e-12) ** p"
+        )
+    return base**exponent
+
+
+def _power_rule(base: float, exponent: float) -> float:
+    """d(base ** exponent)/d(base), with torch's values at the special points."""
+    if exponent == 0.0:
+        return 0.0  # x ** 0 is constant, even at x = 0
+    if base == 0.0 and exponent < 1.0:
+        return math.inf  # e.g. sqrt(x) at 0: torch says inf
+    return exponent * base ** (exponent - 1.0)
+
+
+# ---- backward rules: `out` is the op's output, out._prev its operands ------------------------
+
+
+def _add_backward(out: Value) -> None:
+    a, b = out._prev
+    a.grad += out.grad
+    b.grad += out.grad
+
+
+def _sub_backward(out: Value) -> None:
+    a, b = out._prev
+    a.grad += out.grad
+    b.grad -= out.grad
+
+
+def _mul_backward(out: Value) -> None:
+    a, b = out._prev
+    a.grad += b.data * out.grad
+    b.grad += a.data * out.grad
+
+
+def _div_backward(out: Value) -> None:
+    a, b = out._prev
+    a.grad += out.grad / b.data
+    b.grad -= out.grad * out.data / b.data  # d(a/b)/db = -a/b**2 = -(a/b)/b
+
+
+def _pow_number_backward(out: Value) -> None:
+    (a,) = out._prev
+    a.grad += _power_rule(a.data, out._exponent) * out.grad
+
+
+def _pow_backward(out: Value) -> None:
+    a, b = out._prev
+    a.grad += _power_rule(a.data, b.data) * out.grad
+    # d(a**b)/db = a**b * ln(a); torch uses 0 where a == 0 and b >= 0, nan where a < 0.
+    if a.data > 0.0:
+        b.grad += out.data * math.log(a.data) * out.grad
+    elif a.data < 0.0:
+        b.grad += math.nan
+
+
+def _neg_backward(out: Value) -> None:
+    out._prev[0].grad -= out.grad
+
+
+def _exp_backward(out: Value) -> None:
+    out._prev[0].grad += out.data * out.grad  # (e^x)' = e^x: reuse the output
+
+
+def _log_backward(out: Value) -> None:
+    a = out._prev[0]
+    a.grad += out.grad / a.data
+
+
+def _tanh_backward(out: Value) -> None:
+    out._prev[0].grad += out.grad * (1.0 - out.data * out.data)
+
+
+def _sigmoid_backward(out: Value) -> None:
+    out._prev[0].grad += out.grad * (1.0 - out.data) * out.data
+
+
+def _relu_backward(out: Value) -> None:
+    if out.data > 0.0:
+        out._prev[0].grad += out.grad
+
+
+def _sin_backward(out: Value) -> None:
+    a = out._prev[0]
+    a.grad += out.grad * math.cos(a.data)
+
+
+def _cos_backward(out: Value) -> None:
+    a = out._prev[0]
+    a.grad -= out.grad * math.sin(a.data)
+
+
+def _abs_backward(out: Value) -> None:
+    a = out._prev[0]
+    if a.data > 0.0:
+        a.grad += out.grad
+    elif a.data < 0.0:
+        a.grad -= out.grad
+
+
+def _interior_nodes_in_topological_order(root: Value) -> list[Value]:
+    """Non-leaf nodes reachable from root, each after all of its operands (post-order DFS).
+
+    An explicit stack instead of recursion, so depth is not limited by Python's recursion
+    limit. A node is pushed (node, False) to be expanded, which pushes (node, True) under its
+    operands; popping (node, True) emits it, after everything above it (its operands, and
+    theirs) has been emitted. A node may be pushed by several parents; it is expanded once.
+    """
+    order: list[Value] = []
+    if not root._prev:
+        return order
+    expanded = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in expanded:
+            expanded.add(node)
+            stack.append((node, True))
+            for child in node._prev:
+                if child._prev and child not in expanded:
+                    stack.append((child, False))
+    return order
