@@ -95,6 +95,11 @@ def _quiet(fn: Callable[..., Array]) -> Callable[..., Array]:
     return kernel
 
 
+def _zero_backward(dy: Array, x: Array) -> Array:
+    """dx = 0 everywhere: a piecewise-constant op passes no gradient (OneFlow's fill variant)."""
+    return np.zeros_like(dy)
+
+
 def _unary(
     name: str,
     forward: Callable[[Array], Array],
@@ -162,7 +167,14 @@ def exp_backward(dy: Array, x: Array) -> Array:
     return dy * np.exp(x)
 
 
-_unary("exp", exp_forward, exp_backward, "x", "kExpBackwardWithDyX", "grad * result")
+_unary(
+    "exp",
+    exp_forward,
+    exp_backward,
+    "x",
+    "kExpBackwardWithDyX",
+    "grad * result.conj()",
+)
 
 
 def exp2_forward(x: Array) -> Array:
@@ -175,7 +187,14 @@ def exp2_backward(dy: Array, x: Array) -> Array:
     return dy * np.exp2(x) * np.log(_cast(2.0, x))
 
 
-_unary("exp2", exp2_forward, exp2_backward, "x", "kExp2BackwardWithDyX", "grad * result * M_LN2")
+_unary(
+    "exp2",
+    exp2_forward,
+    exp2_backward,
+    "x",
+    "kExp2BackwardWithDyX",
+    "grad * result.conj() * M_LN2",
+)
 
 
 def expm1_forward(x: Array) -> Array:
@@ -188,7 +207,14 @@ def expm1_backward(dy: Array, x: Array) -> Array:
     return dy * np.exp(x)
 
 
-_unary("expm1", expm1_forward, expm1_backward, "x", "kExpm1BackwardWithDyX", "grad * (result + 1)")
+_unary(
+    "expm1",
+    expm1_forward,
+    expm1_backward,
+    "x",
+    "kExpm1BackwardWithDyX",
+    "grad * (result.conj() + 1)",
+)
 
 
 def log_forward(x: Array) -> Array:
@@ -201,7 +227,14 @@ def log_backward(dy: Array, x: Array) -> Array:
     return dy / x
 
 
-_unary("log", log_forward, log_backward, "x", "kLogBackwardWithDyX", "grad.div(self.conj())")
+_unary(
+    "log",
+    log_forward,
+    log_backward,
+    "x",
+    "kLogBackwardWithDyX",
+    "grad.div(self.conj())",
+)
 
 
 def log2_forward(x: Array) -> Array:
@@ -275,7 +308,12 @@ def sqrt_backward(dy: Array, x: Array) -> Array:
 
 
 _unary(
-    "sqrt", sqrt_forward, sqrt_backward, "x", "kSqrtBackwardWithDyX", "grad / (2 * result.conj())"
+    "sqrt",
+    sqrt_forward,
+    sqrt_backward,
+    "x",
+    "kSqrtBackwardWithDyX",
+    "grad / (2 * result.conj())",
 )
 
 
@@ -315,7 +353,7 @@ _unary(
     square_backward,
     "x",
     "kSquareBackwardWithDyX",
-    "(square is pow(self, 2): 2 * grad * self)",
+    "(no entry: square is pow(self, 2), so PowBackward0)",
 )
 
 
@@ -349,7 +387,14 @@ def sin_backward(dy: Array, x: Array) -> Array:
     return dy * np.cos(x)
 
 
-_unary("sin", sin_forward, sin_backward, "x", "kSinBackwardWithDyX", "grad * self.cos().conj()")
+_unary(
+    "sin",
+    sin_forward,
+    sin_backward,
+    "x",
+    "kSinBackwardWithDyX",
+    "grad * self.cos().conj()",
+)
 
 
 def cos_forward(x: Array) -> Array:
@@ -362,7 +407,14 @@ def cos_backward(dy: Array, x: Array) -> Array:
     return -dy * np.sin(x)
 
 
-_unary("cos", cos_forward, cos_backward, "x", "kCosBackwardWithDyX", "grad * -self.sin().conj()")
+_unary(
+    "cos",
+    cos_forward,
+    cos_backward,
+    "x",
+    "kCosBackwardWithDyX",
+    "grad * -self.sin().conj()",
+)
 
 
 def tan_forward(x: Array) -> Array:
@@ -457,7 +509,12 @@ def sinh_backward(dy: Array, x: Array) -> Array:
 
 
 _unary(
-    "sinh", sinh_forward, sinh_backward, "x", "kSinhBackwardWithDyX", "grad * self.cosh().conj()"
+    "sinh",
+    sinh_forward,
+    sinh_backward,
+    "x",
+    "kSinhBackwardWithDyX",
+    "grad * self.cosh().conj()",
 )
 
 
@@ -472,7 +529,12 @@ def cosh_backward(dy: Array, x: Array) -> Array:
 
 
 _unary(
-    "cosh", cosh_forward, cosh_backward, "x", "kCoshBackwardWithDyX", "grad * self.sinh().conj()"
+    "cosh",
+    cosh_forward,
+    cosh_backward,
+    "x",
+    "kCoshBackwardWithDyX",
+    "grad * self.sinh().conj()",
 )
 
 
@@ -487,7 +549,12 @@ def tanh_backward(dy: Array, y: Array) -> Array:
 
 
 _unary(
-    "tanh", tanh_forward, tanh_backward, "y", "kTanhBackwardWithDyY", "tanh_backward(grad, result)"
+    "tanh",
+    tanh_forward,
+    tanh_backward,
+    "y",
+    "kTanhBackwardWithDyY",
+    "tanh_backward(grad, result)",
 )
 
 
@@ -527,7 +594,7 @@ _unary(
     acosh_backward,
     "x",
     "kAcoshBackwardWithDyX",
-    "grad * (self.pow(2) - 1).rsqrt().conj()",
+    "grad * (self * self - 1).rsqrt()",
 )
 
 
@@ -624,11 +691,18 @@ def abs_forward(x: Array) -> Array:
 
 
 def abs_backward(dy: Array, x: Array) -> Array:
-    """dx = dy sign(x): 0 at 0, as in torch."""
-    return dy * np.sign(x)
+    """dx = dy sign(x), and 0 at 0 and at nan (torch's ``self.sgn()`` of a nan is 0)."""
+    return np.where(x > 0, dy, np.where(x < 0, -dy, _cast(0, dy)))
 
 
-_unary("abs", abs_forward, abs_backward, "x", "kAbsBackwardWithDyX", "grad * self.sgn()")
+_unary(
+    "abs",
+    abs_forward,
+    abs_backward,
+    "x",
+    "kAbsBackwardWithDyX",
+    "grad * self.sgn()",
+)
 
 
 def relu_forward(x: Array) -> Array:
@@ -637,8 +711,8 @@ def relu_forward(x: Array) -> Array:
 
 
 def relu_backward(dy: Array, y: Array) -> Array:
-    """dx = dy where y > 0, else 0 (0 at 0, as in torch)."""
-    return np.where(y > 0, dy, _cast(0, dy))
+    """dx = 0 where y <= 0, else dy: 0 at 0, and a nan passes dy through, as in torch."""
+    return np.where(y <= 0, _cast(0, dy), dy)
 
 
 _unary(
@@ -692,7 +766,7 @@ _unary(
     gelu_backward,
     "x",
     "kGeluBackwardWithDyX",
-    "gelu_backward(grad, self, approximate)",
+    "gelu_backward(grad, self, approximate=approximate)",
 )
 
 
@@ -706,20 +780,74 @@ def neg_backward(dy: Array, x: Array) -> Array:
     return np.negative(dy)
 
 
-_unary("neg", neg_forward, neg_backward, "x", "(negative_grad: dx = -dy)", "grad.neg()")
+_unary(
+    "neg",
+    neg_forward,
+    neg_backward,
+    "x",
+    "(none: NegativeOp returns functional::Negative(dy))",
+    "grad.neg()",
+)
 
 
 def sign_forward(x: Array) -> Array:
-    """-1, 0 or 1 (nan for nan)."""
-    return np.sign(x)
+    """-1, 0 or 1; torch computes (0 < x) - (x < 0), so a nan gives 0 too."""
+    return np.where(np.isnan(x), _cast(0, x), np.sign(x))
 
 
-def sign_backward(dy: Array, x: Array) -> Array:
-    """dx = 0 everywhere: sign is piecewise constant."""
-    return np.zeros_like(dy)
+_unary(
+    "sign",
+    sign_forward,
+    _zero_backward,
+    "x",
+    "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
+    "zeros_like(grad)",
+)
 
 
-_unary("sign", sign_forward, sign_backward, "x", "(fill with 0: no BinaryOp)", "zeros_like(grad)")
+def floor_forward(x: Array) -> Array:
+    """Largest integer <= x."""
+    return np.floor(x)
+
+
+_unary(
+    "floor",
+    floor_forward,
+    _zero_backward,
+    "x",
+    "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
+    "zeros_like(grad)",
+)
+
+
+def ceil_forward(x: Array) -> Array:
+    """Smallest integer >= x."""
+    return np.ceil(x)
+
+
+_unary(
+    "ceil",
+    ceil_forward,
+    _zero_backward,
+    "x",
+    "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
+    "zeros_like(grad)",
+)
+
+
+def round_forward(x: Array) -> Array:
+    """Nearest integer, halves to even (as torch.round and np.round do)."""
+    return np.round(x)
+
+
+_unary(
+    "round",
+    round_forward,
+    _zero_backward,
+    "x",
+    "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
+    "zeros_like(grad)",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -737,7 +865,15 @@ def add_backward(dy: Array, a: Array, b: Array, y: Array) -> Array:
     return np.array(dy, copy=True)
 
 
-_binary("add", add_forward, add_backward, add_backward, "(identity)", "self: grad; other: grad")
+_binary(
+    "add",
+    add_forward,
+    add_backward,
+    add_backward,
+    "(BroadcastAdd: dy, then BroadcastReduceSumLike)",
+    "self: handle_r_to_c(self.scalar_type(), grad); "
+    "other: handle_r_to_c(other.scalar_type(), maybe_multiply(grad, alpha.conj()))",
+)
 
 
 def sub_forward(a: Array, b: Array) -> Array:
@@ -760,8 +896,9 @@ _binary(
     sub_forward,
     sub_backward_lhs,
     sub_backward_rhs,
-    "(identity / negative)",
-    "self: grad; other: -grad",
+    "(BroadcastSub: dy and ScalarMul(dy, -1))",
+    "self: handle_r_to_c(self.scalar_type(), grad); "
+    "other: handle_r_to_c(other.scalar_type(), maybe_multiply(-grad, alpha.conj()))",
 )
 
 
@@ -785,8 +922,9 @@ _binary(
     mul_forward,
     mul_backward_lhs,
     mul_backward_rhs,
-    "(broadcast_mul of dy)",
-    "self: grad * other; other: grad * self",
+    "(BroadcastMul: functional::Mul(dy, y) and Mul(dy, x))",
+    "self: mul_tensor_backward(grad, other, self.scalar_type()); "
+    "other: mul_tensor_backward(grad, self, other.scalar_type())",
 )
 
 
@@ -810,8 +948,9 @@ _binary(
     div_forward,
     div_backward_lhs,
     div_backward_rhs,
-    "(broadcast_div of dy)",
-    "self: grad / other; other: -grad * ((self / other) / other)",
+    "(BroadcastDiv: functional::Div(dy, y) and DivGrad(dy, z, y))",
+    "self: div_tensor_self_backward(grad, other, self.scalar_type()); "
+    "other: div_tensor_other_backward(grad, self, other)",
 )
 
 
@@ -835,7 +974,7 @@ _binary(
     pow_forward,
     pow_backward_lhs,
     pow_backward_rhs,
-    "kPowBackwardWithDyX-style (pow_x_grad, pow_y_grad ops)",
+    "(BroadcastPow: BroadcastPowXGrad and BroadcastPowYGrad)",
     "self: pow_backward_self(grad, self, exponent); "
     "exponent: pow_backward_exponent(grad, self, exponent, result)",
 )
@@ -861,8 +1000,9 @@ _binary(
     maximum_forward,
     maximum_backward_lhs,
     maximum_backward_rhs,
-    "(elementwise_xmax_backward)",
-    "self: at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
+    "(BroadcastMaximum: ElementwiseMaxGrad)",
+    "self: at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0); "
+    "other: at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
 )
 
 
@@ -886,6 +1026,7 @@ _binary(
     minimum_forward,
     minimum_backward_lhs,
     minimum_backward_rhs,
-    "(elementwise_xmin_backward)",
-    "self: at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
+    "(BroadcastMinimum: ElementwiseMinGrad)",
+    "self: at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0); "
+    "other: at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
 )
