@@ -135,17 +135,13 @@ def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
     """
     grad = np.asarray(grad)
     shape = tuple(shape)
-    extra = grad.ndim - len(shape)
-    stretched = (
-        [extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1]
-        if extra >= 0
-        else []
-    )
-    if extra < 0 or any(n not in (1, grad.shape[extra + i]) for i, n in enumerate(shape)):
+    extra = grad.ndim - len(shape)  # leading dimensions that broadcasting added
+    if extra < 0 or any(n not in (1, m) for n, m in zip(shape, grad.shape[extra:], strict=True)):
         raise ValueError(
             f"cannot unbroadcast a gradient of shape {grad.shape} to shape {shape}: "
             f"shape {shape} does not broadcast to {grad.shape}; pass the operand's own shape"
         )
+    stretched = [extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1]
     axes = tuple(range(extra)) + tuple(stretched)
     if not axes:
         return grad
