@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from collections import deque
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,6 +35,7 @@ def draw(
     root: Any,
     *,
     rankdir: str = "LR",
+    names: Mapping[str, Any] | None = None,
     show_saved: bool = True,
     max_elements: int = SMALL_TENSOR,
 ) -> graphviz.Digraph:
@@ -42,6 +44,8 @@ def draw(
     Args:
         root: a minigrad ``Value``, a minigrad ``Tensor`` or a ``torch.Tensor``.
         rankdir: graphviz layout direction: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+        names: for tensor graphs, names to print on tensors, e.g. ``{"x": x, "w": w}`` (tensors
+            have no label of their own; a ``Value`` shows its ``label``).
         show_saved: for tensor graphs, list what each backward node saved for the backward pass.
         max_elements: tensors with at most this many elements show their data (and grad).
 
@@ -66,7 +70,9 @@ def draw(
     if kind == "value":
         _draw_values(dot, root)
     else:
-        _draw_tensor(dot, root, show_saved=show_saved, max_elements=max_elements)
+        # Tensors are matched by identity: an AccumulateGrad's .variable is the leaf itself.
+        tensor_names = {id(t): name for name, t in (names or {}).items()}
+        _draw_tensor(dot, root, tensor_names, show_saved=show_saved, max_elements=max_elements)
     return dot
 
 
@@ -146,9 +152,14 @@ def _describe(t: Any, max_elements: int) -> str:
     return text
 
 
-def _tensor_label(t: Any, title: str, max_elements: int, show_grad: bool) -> str:
-    """Label of a tensor box: a title line, shape and data, and the grad if asked and present."""
-    lines = [title, _describe(t, max_elements)]
+def _tensor_label(
+    t: Any, title: str, names: dict[int, str], max_elements: int, show_grad: bool
+) -> str:
+    """Label of a tensor box: a title, [name:] shape and data, and the grad if asked and present."""
+    name = names.get(id(t))
+    # A backslash would start a graphviz escape sequence: double it.
+    prefix = "" if name is None else name.replace("\\", "\\\\") + ": "
+    lines = [title, prefix + _describe(t, max_elements)]
     grad = t.grad if show_grad else None
     if grad is not None:
         lines.append("grad " + _describe(grad, max_elements))
@@ -167,7 +178,7 @@ def _saved_lines(fn: Any) -> list[str]:
         except RuntimeError:  # torch frees saved tensors after backward
             lines.append(f"{attr[7:]}: freed")
             continue
-        if value is None:
+        if value is None or (isinstance(value, tuple) and not value):  # nothing was saved
             continue
         if hasattr(value, "shape") and hasattr(value, "detach"):
             arr = _to_numpy(value)
@@ -185,29 +196,36 @@ def _node_name(fn: Any) -> str:
     return fn.name().rsplit("::", 1)[-1]
 
 
-def _draw_tensor(dot: graphviz.Digraph, root: Any, *, show_saved: bool, max_elements: int) -> None:
+def _draw_tensor(
+    dot: graphviz.Digraph,
+    root: Any,
+    names: dict[int, str],
+    *,
+    show_saved: bool,
+    max_elements: int,
+) -> None:
     """Add a tensor's backward graph: the root tensor, then every node behind its grad_fn."""
     show_root_grad = root.is_leaf or getattr(root, "retains_grad", False)
     dot.node(
         "n0",
-        _tensor_label(root, "output", max_elements, show_root_grad),
+        _tensor_label(root, "output", names, max_elements, show_root_grad),
         shape="box",
         style="filled",
         fillcolor="darkolivegreen1",
     )
     if root.grad_fn is None:
         return
-    # Keep every node object alive in `names` so that no id() is reused during the walk.
-    names: dict[int, tuple[str, Any]] = {id(root.grad_fn): ("n1", root.grad_fn)}
+    # Keep every node object alive in `seen` so that no id() is reused during the walk.
+    seen: dict[int, tuple[str, Any]] = {id(root.grad_fn): ("n1", root.grad_fn)}
     dot.edge("n1", "n0")
     queue = deque([root.grad_fn])
     while queue:
         fn = queue.popleft()
-        name = names[id(fn)][0]
+        name = seen[id(fn)][0]
         variable = getattr(fn, "variable", None)
         if variable is not None:
             # An AccumulateGrad node: draw the leaf tensor it adds gradients into.
-            label = _tensor_label(variable, _node_name(fn), max_elements, show_grad=True)
+            label = _tensor_label(variable, _node_name(fn), names, max_elements, show_grad=True)
             dot.node(name, label, shape="box", style="filled", fillcolor="lightblue")
         else:
             lines = [_node_name(fn)]
@@ -217,7 +235,7 @@ def _draw_tensor(dot: graphviz.Digraph, root: Any, *, show_saved: bool, max_elem
         for next_fn, _ in fn.next_functions:
             if next_fn is None:  # that input does not need a gradient
                 continue
-            if id(next_fn) not in names:
-                names[id(next_fn)] = (f"n{len(names) + 1}", next_fn)
+            if id(next_fn) not in seen:
+                seen[id(next_fn)] = (f"n{len(seen) + 1}", next_fn)
                 queue.append(next_fn)
-            dot.edge(names[id(next_fn)][0], name)
+            dot.edge(seen[id(next_fn)][0], name)

@@ -213,6 +213,22 @@ def test_torch_saved_tensors_are_listed_then_freed():
     assert plain == "MulBackward0"
 
 
+def test_torch_names_label_leaves_and_root():
+    x, w, y = small_torch_graph()
+    labels = list(nodes(draw(y, names={"x": x, "w": w, "y": y})).values())
+    assert labels[0].startswith("output\\ny: () float32")
+    leaves = sorted(lab.split("\\n")[1] for lab in labels if lab.startswith("AccumulateGrad"))
+    assert leaves == ["w: (2, 3) float32", "x: (2, 3) float32"]
+
+
+def test_torch_unsaved_inputs_are_not_listed():
+    lin = torch.nn.Linear(3, 2)
+    out = lin(torch.ones(4, 3)).sum()
+    addmm = next(lab for lab in nodes(draw(out)).values() if lab.startswith("AddmmBackward0"))
+    # The input needs no gradient, so the weight is not saved (its strides show as ()).
+    assert "mat1_sym_strides" not in addmm and "mat1: (4, 3)" in addmm
+
+
 def test_torch_leaf_root_and_retained_grad_root():
     x = torch.tensor([1.0, -2.0], requires_grad=True)
     dot = draw(x)
