@@ -12,8 +12,8 @@ Why it is fast for pure Python (about 10x micrograd on an MLP step, see
 - The backward rule of each op is a plain function defined once, next to its forward, and
   stored by reference. micrograd builds a new closure per node, and the closure refers back
   to the node, so every node sits in a reference cycle that only the garbage collector frees.
-- The topological sort is an explicit-stack loop: no recursion (a chain of a million nodes
-  works) and leaves are left out of the order, since they have nothing to propagate.
+- The topological sort is an explicit-stack loop: no recursion, so a chain of a million nodes
+  works, and no per-node Python call.
 - Subtraction, division and negation are ops of their own instead of being built out of
   ``+``, ``*`` and ``**`` (fewer nodes, and results rounded the way torch rounds them).
 
@@ -30,7 +30,7 @@ import math
 from collections.abc import Callable
 from numbers import Real
 
-__all__ = ["Value"]
+__all__ = ["Value", "topological_order"]
 
 
 class Value:
@@ -194,14 +194,16 @@ class Value:
         ``zero_grad()``. Interior nodes are reset by each call, so their ``.grad`` always
         holds the gradient from the latest backward.
         """
-        order = _interior_nodes_in_topological_order(self)
+        order = topological_order(self)
         for node in order:
-            node.grad = 0.0
+            if node._prev:
+                node.grad = 0.0
         self.grad += 1.0
         # Reverse topological order: a node's grad is complete (every use has added its
-        # share) before the node passes it on to its operands.
+        # share) before the node passes it on to its operands. Leaves have no rule to run.
         for node in reversed(order):
-            node._backward(node)
+            if node._prev:
+                node._backward(node)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on this Value and every Value it depends on."""
@@ -368,19 +370,19 @@ def _abs_backward(out: Value) -> None:
         a.grad -= out.grad
 
 
-def _interior_nodes_in_topological_order(root: Value) -> list[Value]:
-    """Non-leaf nodes reachable from root, each after all of its operands (post-order DFS).
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on (and root itself), each one after all of its operands.
 
-    An explicit stack instead of recursion, so depth is not limited by Python's recursion
-    limit. A node is pushed (node, False) to be expanded, which pushes (node, True) under its
-    operands; popping (node, True) emits it, after everything above it (its operands, and
-    theirs) has been emitted. A node may be pushed by several parents; it is expanded once.
+    A post-order depth-first search with an explicit stack instead of recursion, so the depth
+    of the graph is not limited by Python's recursion limit (micrograd's recursive version
+    stops at about 1000). A node is pushed as ``(node, False)`` to be expanded: that pushes
+    ``(node, True)`` under its operands, and popping ``(node, True)`` emits the node after
+    everything above it (its operands, and theirs) has been emitted. A node pushed by several
+    parents is expanded once. Works on anything with a ``_prev`` tuple of operands.
     """
-    order: list[Value] = []
-    if not root._prev:
-        return order
+    order = []
     expanded = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    stack = [(root, False)]
     while stack:
         node, done = stack.pop()
         if done:
@@ -389,6 +391,6 @@ def _interior_nodes_in_topological_order(root: Value) -> list[Value]:
             expanded.add(node)
             stack.append((node, True))
             for child in node._prev:
-                if child._prev and child not in expanded:
+                if child not in expanded:
                     stack.append((child, False))
     return order
