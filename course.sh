@@ -101,7 +101,9 @@ ensure_chromium() {
   die "chromium is missing and could not be installed: run 'sudo apt-get install chromium' (the browser test needs it) and run this again."
 }
 
-# JupyterLab settings for the course: no news or update pop-ups for students to dismiss.
+# JupyterLab settings for the course: no news or update pop-ups for students to dismiss, and
+# every cell kept in the page (no lazy "windowing"), so that search in the page, printing and the
+# browser test see the whole notebook.
 ensure_lab_settings() {
   local dir="$VENV/share/jupyter/lab/settings"
   mkdir -p "$dir"
@@ -110,6 +112,9 @@ ensure_lab_settings() {
   "@jupyterlab/apputils-extension:notification": {
     "fetchNews": "false",
     "checkForUpdates": false
+  },
+  "@jupyterlab/notebook-extension:tracker": {
+    "windowingMode": "none"
   }
 }
 JSON
