@@ -1,0 +1,157 @@
+"""Command line: ``python -m minigrad.grade SUBMISSION... [--csv P] [--gradescope P] [--jobs N]``.
+
+Grades notebooks (or folders of them), prints one table per exercise with every question's
+points and the reasons for lost points, and optionally writes a CSV (one row per submission)
+and a Gradescope ``results.json``. The exit status is 0 whenever grading ran, whatever the
+scores; 2 for a usage error (e.g. no notebooks found).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from minigrad.grade import core, gradescope
+from minigrad.grade.sandbox import Limits, Result, grade_notebook
+
+
+def find_notebooks(paths: Iterable[str]) -> list[Path]:
+    """The .ipynb files named or inside the folders named (checkpoints skipped), sorted."""
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"{name}: no such file or folder")
+    return found
+
+
+def grade_all(
+    notebooks: list[Path], limits: Limits, jobs: int = 1, progress: bool = True
+) -> list[Result]:
+    """Grade every notebook (``jobs`` at a time), in the order given."""
+    from tqdm import tqdm
+
+    results: dict[int, Result] = {}
+    bar = tqdm(total=len(notebooks), unit="notebook", disable=not progress, file=sys.stderr)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(grade_notebook, nb, limits): i for i, nb in enumerate(notebooks)}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            bar.update()
+    bar.close()
+    return [results[i] for i in range(len(notebooks))]
+
+
+def table(results: list[Result]) -> str:
+    """One text table per exercise: a row per submission, a column per question."""
+    lines: list[str] = []
+    groups: dict[str | None, list[Result]] = {}
+    for r in results:
+        groups.setdefault(r.exercise, []).append(r)
+    for exercise, group in groups.items():
+        questions = list(group[0].max_scores)
+        width = max(len("submission"), *(len(r.file) for r in group))
+        header = ["submission".ljust(width)] + [q.rjust(5) for q in questions] + ["total".rjust(9)]
+        lines += ["", f"exercise {exercise or '(unknown)'}", "  ".join(header)]
+        for r in group:
+            cells = [r.file.ljust(width)]
+            cells += [f"{r.scores.get(q, 0):g}/{r.max_scores[q]:g}".rjust(5) for q in questions]
+            cells.append(f"{r.total:g}/{r.max_total:g}".rjust(9))
+            lines.append("  ".join(cells))
+        for r in group:
+            lost = [q for q in questions if r.scores.get(q, 0) < r.max_scores[q]]
+            if lost or r.notes:
+                lines.append(f"  {r.file}:")
+            lines += [f"    {q}: {r.reasons.get(q, '')}" for q in lost]
+            lines += [f"    note: {note}" for note in r.notes]
+    return "\n".join(lines).lstrip("\n")
+
+
+def write_csv(results: list[Result], path: Path) -> None:
+    """One row per submission: file, exercise, a column per question name, total, max."""
+    questions: list[str] = []
+    for r in results:
+        questions += [q for q in r.max_scores if q not in questions]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["file", "exercise", *questions, "total", "max_total"])
+        for r in results:
+            scores = [f"{r.scores[q]:g}" if q in r.scores else "" for q in questions]
+            out.writerow([r.file, r.exercise or "", *scores, f"{r.total:g}", f"{r.max_total:g}"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, grade, report; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m minigrad.grade",
+        description="Grade minigrad exercise notebooks against PyTorch in limited processes.",
+    )
+    parser.add_argument("submissions", nargs="*", help="notebooks, or folders of notebooks")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per notebook (60)")
+    parser.add_argument("--memory", type=int, default=4096, help="MB of memory per notebook")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks graded in parallel (1)")
+    parser.add_argument("--csv", type=Path, help="write one row per submission to this CSV")
+    parser.add_argument("--gradescope", type=Path, help="write Gradescope's results.json here")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--no-drop-privileges",
+        action="store_true",
+        help="as root, run student code as root too (only inside a throwaway container)",
+    )
+    parser.add_argument(
+        "--build-gradescope", type=Path, metavar="DIR", help="write a Gradescope autograder zip"
+    )
+    parser.add_argument("--list", action="store_true", help="list the exercises and questions")
+    args = parser.parse_args(argv)
+    if args.build_gradescope:
+        zip_path = gradescope.build_bundle(args.build_gradescope, timeout=args.timeout)
+        print(
+            f"wrote {zip_path}: upload it as the autograder of a Gradescope programming assignment"
+        )
+        return 0
+    if args.list:
+        for exercise_id in core.EXERCISE_MODULES:
+            exercise = core.get_exercise(exercise_id)
+            print(f"{exercise.id}: {exercise.title}")
+            for q in exercise.questions:
+                print(f"  {q.name} ({q.points:g} pt): {q.title}")
+        return 0
+    if args.timeout <= 0 or args.memory < 256 or args.jobs < 1:
+        parser.error("--timeout must be > 0, --memory at least 256 (MB), --jobs at least 1")
+    try:
+        notebooks = find_notebooks(args.submissions)
+    except FileNotFoundError as exc:
+        parser.error(str(exc))
+    if not notebooks:
+        parser.error("no notebooks to grade: name .ipynb files or folders that contain them")
+    limits = Limits(
+        timeout=args.timeout,
+        memory_mb=args.memory,
+        drop_privileges=not args.no_drop_privileges,
+    )
+    try:
+        results = grade_all(notebooks, limits, args.jobs, progress=not args.no_progress)
+    except RuntimeError as exc:  # the grading set-up itself is broken, not a notebook
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(table(results))
+    if args.csv:
+        write_csv(results, args.csv)
+        print(f"wrote {args.csv}")
+    if args.gradescope:
+        args.gradescope.write_text(json.dumps(gradescope.results_json(results), indent=2))
+        print(f"wrote {args.gradescope}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""Questions, exercises and the comparison with PyTorch, shared by ``check()`` and the grader.
+
+A :class:`Question` has three parts that run in different places:
+
+- ``make_cases(rng)`` draws fresh random inputs (in the grader, so a hard-coded answer fails);
+- ``run(namespace, case)`` calls the student's code on one input and returns plain numbers or
+  arrays (in the student's process: nothing it returns is trusted);
+- ``expected(case)`` asks PyTorch for the right answer (in the grader, never in the student's
+  process, so patching torch or this module there changes nothing).
+
+:func:`judge` compares the two and writes the feedback: which input, what PyTorch gave, what
+came back. In a notebook, ``check = checker("03_value_autograd", globals())`` then
+``check("q1")`` runs one question in the notebook's own kernel.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from minigrad.grade import wire
+
+#: Exercise id (the ``metadata.minigrad.exercise`` of a notebook) -> module that defines it.
+EXERCISE_MODULES: dict[str, str] = {
+    "01_chain_rule": "minigrad.grade.ex01_chain_rule",
+    "03_value_autograd": "minigrad.grade.ex03_value_autograd",
+    "04_tensors_and_functions": "minigrad.grade.ex04_tensors_and_functions",
+    "05_framework_kernels": "minigrad.grade.ex05_framework_kernels",
+    "06_training": "minigrad.grade.ex06_training",
+}
+
+#: Set in the student's process while grading: ``check()`` then does nothing (the grader checks).
+GRADING_ENV = "MINIGRAD_GRADING"
+
+
+class MissingDefinition(LookupError):
+    """The notebook does not define a name a question needs."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One graded question: fresh inputs, the student's answer, PyTorch's answer."""
+
+    name: str
+    title: str
+    needs: tuple[str, ...]
+    make_cases: Callable[[np.random.Generator], list[dict[str, Any]]]
+    run: Callable[[dict[str, Any], dict[str, Any]], Any]
+    expected: Callable[[dict[str, Any]], Any]
+    points: float = 1.0
+    rtol: float = 1e-7
+    atol: float = 1e-9
+    check_dtype: bool = False
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise notebook's questions, identified by ``metadata.minigrad.exercise``."""
+
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+    version: int = 1
+    notes: list[str] = field(default_factory=list)
+
+    def question(self, name: str) -> Question:
+        """The question called ``name`` (e.g. "q1"); a KeyError lists the valid names."""
+        for q in self.questions:
+            if q.name == name:
+                return q
+        names = ", ".join(q.name for q in self.questions)
+        raise KeyError(f"exercise {self.id} has no question {name!r}: use one of {names}")
+
+    @property
+    def max_score(self) -> float:
+        """The sum of the questions' points."""
+        return sum(q.points for q in self.questions)
+
+
+def get_exercise(exercise_id: str) -> Exercise:
+    """Load the exercise with this id; a KeyError lists the known ids."""
+    if exercise_id not in EXERCISE_MODULES:
+        known = ", ".join(EXERCISE_MODULES)
+        raise KeyError(f"unknown exercise {exercise_id!r}: known exercises are {known}")
+    return importlib.import_module(EXERCISE_MODULES[exercise_id]).EXERCISE
+
+
+def need(namespace: dict[str, Any], name: str) -> Any:
+    """The student's definition of ``name``, or MissingDefinition with a helpful message."""
+    if name not in namespace:
+        raise MissingDefinition(
+            f"the notebook does not define `{name}` (did its cell run without an error?)"
+        )
+    return namespace[name]
+
+
+def run_case(question: Question, namespace: dict[str, Any], case: dict[str, Any]) -> dict:
+    """Run the student's code on one case; return ``{"ok": wire data}`` or ``{"error": ...}``.
+
+    Catches everything a student's code can raise (SystemExit and KeyboardInterrupt too), so
+    one bad case never stops the others.
+    """
+    try:
+        result = question.run(namespace, copy.deepcopy(case))
+        return {"ok": wire.encode(result)}
+    except BaseException as exc:  # any failure is the student's answer
+        if isinstance(exc, TypeError) and str(exc).startswith(("an object", "an array")):
+            return {"error": {"type": "BadResult", "message": f"it returned {exc}"}}
+        return {"error": {"type": type(exc).__name__, "message": _short(str(exc), 300)}}
+
+
+def judge(
+    question: Question, cases: Sequence[dict[str, Any]], expected: Sequence[Any], results: Any
+) -> tuple[float, str]:
+    """Score one question from the student's (untrusted, wire-format) per-case results.
+
+    Returns ``(points, reason)``: full points only if every case agrees with PyTorch; the
+    reason explains the first failure (or says what passed).
+    """
+    if not isinstance(results, list) or len(results) != len(cases):
+        return 0.0, "the grader got no readable answer for this question"
+    for case, want, result in zip(cases, expected, results, strict=True):
+        if not isinstance(result, dict) or not ("ok" in result or "error" in result):
+            return 0.0, "the grader got no readable answer for this question"
+        if "error" in result:
+            return 0.0, _error_reason(question, case, result["error"])
+        try:
+            got = wire.decode(result["ok"])
+        except (wire.WireError, ValueError) as exc:
+            return 0.0, f"the answer could not be read ({exc})"
+        problem = compare(got, want, question)
+        if problem:
+            return 0.0, f"for {describe(case)}: {problem}"
+    return question.points, f"passed: agrees with PyTorch on {len(cases)} fresh random inputs"
+
+
+def _error_reason(question: Question, case: dict[str, Any], error: Any) -> str:
+    if not isinstance(error, dict):
+        return "your code failed"
+    kind = _short(str(error.get("type", "Exception")), 60)
+    message = _short(str(error.get("message", "")), 300)
+    if kind == "NotImplementedError":
+        names = ", ".join(f"`{n}`" for n in question.needs)
+        return f"not answered yet: {names} still raises NotImplementedError (replace the stub)"
+    if kind == "MissingDefinition":
+        return message
+    if kind == "BadResult":
+        return f"for {describe(case)}: {message}"
+    if kind == "RecursionError":
+        return (
+            f"for {describe(case)}: RecursionError ({message}); a graph this deep needs an "
+            "iterative algorithm, not recursion"
+        )
+    return f"for {describe(case)}: your code raised {kind}: {message}"
+
+
+def compare(got: Any, want: Any, question: Question, where: str = "the result") -> str:
+    """Compare a decoded answer with PyTorch's; return "" if they agree, else what differs."""
+    if isinstance(want, tuple | list):
+        if not isinstance(got, list) or len(got) != len(want):
+            kind = f"{len(got)} values" if isinstance(got, list) else f"a {_kind(got)}"
+            return f"{where} should be {len(want)} values, got {kind}"
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            problem = compare(g, w, question, f"{where}[{i}]")
+            if problem:
+                return problem
+        return ""
+    if isinstance(want, float | int):
+        if isinstance(got, np.ndarray) and got.size == 1 and got.dtype.kind in "fiu":
+            got = float(got.reshape(()))
+        if not isinstance(got, float | int) or isinstance(got, bool):
+            return f"{where} should be a number, got a {_kind(got)}"
+        if not _close(np.float64(got), np.float64(want), question):
+            return f"{where}: PyTorch gives {want:.10g}, yours is {got:.10g}"
+        return ""
+    want = np.asarray(want)
+    if not isinstance(got, np.ndarray):
+        return f"{where} should be a numpy array of shape {want.shape}, got a {_kind(got)}"
+    if got.shape != want.shape:
+        return f"{where} has shape {got.shape}, PyTorch's has shape {want.shape}" + (
+            f" ({question.hint})" if question.hint else ""
+        )
+    if question.check_dtype and got.dtype != want.dtype:
+        return (
+            f"{where} has dtype {got.dtype}, expected {want.dtype} (compute in the input's dtype: "
+            "a numpy float64 constant such as np.log(2) turns float32 into float64)"
+        )
+    if got.dtype.kind not in "fiub":
+        return f"{where} has dtype {got.dtype}, expected numbers"
+    ok = _close(got.astype(np.float64), want.astype(np.float64), question)
+    if not np.all(ok):
+        index = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, want.shape))[0])
+        return (
+            f"{where} differs from PyTorch at index {index}: PyTorch gives "
+            f"{_fmt(want[index])}, yours is {_fmt(got[index])}; PyTorch's whole answer is "
+            f"{_fmt(want)}, yours is {_fmt(got)}"
+        )
+    return ""
+
+
+def _close(got: np.ndarray, want: np.ndarray, question: Question) -> np.ndarray:
+    both_nan = np.isnan(got) & np.isnan(want)
+    same_inf = np.isinf(want) & (got == want)
+    with np.errstate(invalid="ignore", over="ignore"):
+        near = np.abs(got - want) <= question.atol + question.rtol * np.abs(want)
+    return both_nan | same_inf | near
+
+
+def describe(case: dict[str, Any]) -> str:
+    """A short text of one input, for feedback (long arrays are abbreviated)."""
+    parts = []
+    for key, value in case.items():
+        if key.startswith("_"):
+            continue
+        parts.append(f"{key}={_fmt(value)}")
+    return "input " + ", ".join(parts) if parts else "the input"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=6, threshold=12, edgeitems=3)
+        text = " ".join(text.split())
+        if value.ndim and value.dtype != np.float64:
+            text += f" ({value.dtype})"
+        return text
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list) and len(value) > 8:
+        return "[" + ", ".join(_fmt(v) for v in value[:6]) + f", ... ({len(value)} items)]"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return _short(repr(value), 200)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}"
+    return type(value).__name__
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def cases_and_expected(
+    exercise: Exercise, rng: np.random.Generator
+) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
+    """Fresh cases for every question of an exercise, with PyTorch's answers."""
+    out = {}
+    for q in exercise.questions:
+        cases = q.make_cases(rng)
+        out[q.name] = (cases, [q.expected(copy.deepcopy(case)) for case in cases])
+    return out
+
+
+def checker(exercise_id: str, namespace: dict[str, Any]) -> Callable[[str], None]:
+    """Return ``check(question)`` for an exercise notebook whose globals are ``namespace``.
+
+    ``check("q1")`` runs question q1 on fresh random inputs against PyTorch in this kernel and
+    prints either that it passed or which input failed, what PyTorch gave and what came back.
+    """
+    exercise = get_exercise(exercise_id)
+
+    def check(question: str) -> None:
+        """Check one question (e.g. "q1") of this exercise and print the feedback."""
+        q = exercise.question(question)
+        if os.environ.get(GRADING_ENV):
+            print(f"{q.name}: checked by the grader")
+            return
+        cases = q.make_cases(np.random.default_rng())
+        expected = [q.expected(copy.deepcopy(case)) for case in cases]
+        results = [run_case(q, namespace, case) for case in cases]
+        points, reason = judge(q, cases, expected, results)
+        verdict = "passed" if math.isclose(points, q.points) else "FAILED"
+        print(f"{q.name} ({q.title}): {verdict}")
+        print("  " + (reason if verdict == "FAILED" else reason.removeprefix("passed: ")))
+
+    return check

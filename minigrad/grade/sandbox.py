@@ -1,0 +1,459 @@
+"""Grade one notebook: read it, run its code in a limited process, compare with PyTorch.
+
+The grader never runs student code itself. It draws fresh inputs and asks PyTorch for the
+answers, then starts :mod:`minigrad.grade.worker` in a fresh scratch directory (as the
+``nobody`` user when it runs as root) with memory, CPU-time and file-size limits, and a
+wall-clock timeout. The worker reports which cell or question it is in; if the process dies
+or hangs there, the grader starts it again without that cell (or scores that question 0), so
+a notebook still gets the points for what it got right.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from minigrad.grade import core, wire
+
+#: A notebook file larger than this is not read (a student notebook is well under 1 MB).
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+#: The worker may send at most this much (results, progress) before it is stopped.
+MAX_RESULT_BYTES = 64 * 2**20
+#: How much of the notebook's printed output is kept for the report.
+KEEP_OUTPUT_BYTES = 4096
+#: Runs of one notebook: the first, then one more per cell or question that killed it.
+MAX_ATTEMPTS = 4
+NOBODY = 65534
+
+
+@dataclass
+class Limits:
+    """Per-notebook limits: wall-clock seconds, memory (address space) and file size in MB."""
+
+    timeout: float = 60.0
+    memory_mb: int = 4096
+    file_mb: int = 16
+    drop_privileges: bool = True
+
+
+@dataclass
+class Result:
+    """A graded submission: per-question points and reasons, notes on what went wrong."""
+
+    file: str
+    exercise: str | None
+    scores: dict[str, float] = field(default_factory=dict)
+    max_scores: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    output: str = ""
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> float:
+        """Points scored over all questions."""
+        return sum(self.scores.values())
+
+    @property
+    def max_total(self) -> float:
+        """Points available over all questions."""
+        return sum(self.max_scores.values())
+
+
+def identify(notebook: Any, path: Path) -> tuple[str | None, str]:
+    """The exercise a notebook answers: its ``metadata.minigrad.exercise``, else its file name.
+
+    Returns ``(exercise_id or None, note)``; the note says how it was identified when that
+    was not from the metadata.
+    """
+    meta = notebook.get("metadata") if isinstance(notebook, dict) else None
+    mg = meta.get("minigrad") if isinstance(meta, dict) else None
+    claimed = mg.get("exercise") if isinstance(mg, dict) else None
+    if isinstance(claimed, str) and claimed in core.EXERCISE_MODULES:
+        return claimed, ""
+    by_name = [e for e in core.EXERCISE_MODULES if path.name.startswith(e)]
+    if by_name:
+        why = (
+            "has no minigrad exercise metadata" if claimed is None else "names an unknown exercise"
+        )
+        return by_name[0], f"the notebook {why}; graded as {by_name[0]} from its file name"
+    return None, (
+        "cannot tell which exercise this is: its metadata.minigrad.exercise is missing and its "
+        "file name starts with no exercise id"
+    )
+
+
+def code_cells(notebook: Any) -> list[str]:
+    """The source of each code cell (nbformat 4 stores it as a string or a list of lines)."""
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise ValueError("it has no list of cells (not a Jupyter notebook)")
+    sources = []
+    for cell in notebook["cells"]:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(s, str) for s in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise ValueError("a code cell's source is neither text nor a list of lines")
+        sources.append(source)
+    return sources
+
+
+def grade_notebook(
+    path: str | os.PathLike,
+    limits: Limits | None = None,
+    rng: np.random.Generator | None = None,
+) -> Result:
+    """Grade one notebook file; never raises for anything the notebook contains."""
+    started = time.monotonic()
+    limits = limits or Limits()
+    rng = rng if rng is not None else np.random.default_rng()
+    path = Path(path)
+    notebook, load_error = _load(path)
+    exercise_id, note = identify(notebook, path)
+    result = Result(file=str(path), exercise=exercise_id)
+    if note:
+        result.notes.append(note)
+    if exercise_id is None:
+        if load_error:
+            result.notes.append(f"could not read the notebook: {load_error}")
+        return result
+    exercise = core.get_exercise(exercise_id)
+    for q in exercise.questions:
+        result.max_scores[q.name] = q.points
+        result.scores[q.name] = 0.0
+    cells: list[str] = []
+    if load_error is None:
+        try:
+            cells = code_cells(notebook)
+        except ValueError as exc:
+            load_error = str(exc)
+    if load_error is not None:
+        reason = f"the notebook could not be read: {load_error}"
+        result.reasons = {q.name: reason for q in exercise.questions}
+        result.notes.append(reason)
+        return result
+    _grade_cells(exercise, cells, limits, rng, result)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _load(path: Path) -> tuple[Any, str | None]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            return None, f"it is {size} bytes, more than the {MAX_NOTEBOOK_BYTES} allowed"
+        return json.loads(path.read_bytes()), None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+    except json.JSONDecodeError as exc:
+        return None, f"it is not valid JSON ({exc})"
+    except RecursionError:
+        return None, "it is not valid JSON (nested too deeply)"
+
+
+def _grade_cells(
+    exercise: core.Exercise,
+    cells: list[str],
+    limits: Limits,
+    rng: np.random.Generator,
+    result: Result,
+) -> None:
+    pending = core.cases_and_expected(exercise, rng)
+    questions = {q.name: q for q in exercise.questions}
+    skip: dict[int, str] = {}
+    cell_errors: dict[int, str] = {}
+    for _attempt in range(MAX_ATTEMPTS):
+        if not pending:
+            break
+        run = _run_worker(exercise.id, cells, sorted(skip), pending, limits)
+        result.output = result.output or run.output
+        cell_errors.update(run.cell_errors)
+        for name, results in run.results.items():
+            cases, expected = pending.pop(name)
+            points, reason = core.judge(questions[name], cases, expected, results)
+            result.scores[name], result.reasons[name] = points, reason
+        if run.finished or not pending:
+            break
+        why = run.failure or "the grading process stopped"
+        if run.current_question is not None:
+            pending.pop(run.current_question, None)
+            result.reasons[run.current_question] = f"{why} while running your code for it"
+        elif run.current_cell is not None and not run.cells_done:
+            skip[run.current_cell] = why
+        else:
+            break  # died before running any student code: nothing to skip
+    for index, why in sorted(skip.items()):
+        result.notes.append(f"code cell {index + 1} was skipped: {why} while it ran")
+    for index, error in sorted(cell_errors.items()):
+        result.notes.append(f"code cell {index + 1} raised {error}")
+    for name in pending:
+        last = "the grading process stopped before it reached this question"
+        result.reasons.setdefault(name, last)
+
+
+@dataclass
+class _Run:
+    results: dict[str, Any] = field(default_factory=dict)
+    cell_errors: dict[int, str] = field(default_factory=dict)
+    current_cell: int | None = None
+    current_question: str | None = None
+    cells_done: bool = False
+    finished: bool = False
+    failure: str = ""
+    output: str = ""
+
+
+def _run_worker(
+    exercise_id: str,
+    cells: list[str],
+    skip: list[int],
+    pending: dict[str, tuple[list, list]],
+    limits: Limits,
+) -> _Run:
+    request = {
+        "exercise": exercise_id,
+        "cells": cells,
+        "skip_cells": skip,
+        "questions": {
+            name: [wire.encode(c) for c in cases] for name, (cases, _) in pending.items()
+        },
+    }
+    payload = json.dumps(request).encode()
+    scratch = Path(tempfile.mkdtemp(prefix="minigrad-grade-"))
+    run = _Run()
+    read_fd, write_fd = os.pipe()
+    proc = None
+    try:
+        proc = _start(scratch, write_fd, limits)
+        os.close(write_fd)
+        write_fd = -1
+        output = _Drain(proc.stdout)
+        threading.Thread(target=_feed, args=(proc.stdin, payload), daemon=True).start()
+        _read_events(read_fd, proc, limits, run)
+        _stop(proc)
+        output.join()
+        run.output = output.text()
+        if not run.finished and not run.failure:
+            run.failure = _death(proc.returncode)
+    finally:
+        if write_fd >= 0:
+            os.close(write_fd)
+        os.close(read_fd)
+        if proc is not None:
+            _stop(proc)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return run
+
+
+def _start(scratch: Path, result_fd: int, limits: Limits) -> subprocess.Popen:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(scratch),
+        "TMPDIR": str(scratch),
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(scratch),
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LANG": "C.UTF-8",
+        core.GRADING_ENV: "1",
+    }
+    extra: dict[str, Any] = {}
+    python = [sys.executable, "-I"]
+    if limits.drop_privileges and os.geteuid() == 0:
+        # As root, run student code as nobody: it cannot then write, delete or read the
+        # grader's files (or signal the grader), whatever it tries.
+        python = _unprivileged_python()
+        os.chown(scratch, NOBODY, NOBODY)
+        extra = {"user": NOBODY, "group": NOBODY, "extra_groups": []}
+    cpu = int(limits.timeout) + 5
+    command = [*python, "-c", _bootstrap(), str(result_fd), str(limits.memory_mb)]
+    command += [str(cpu), str(limits.file_mb)]
+    return subprocess.Popen(
+        command,
+        cwd=scratch,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        pass_fds=(result_fd,),
+        start_new_session=True,
+        **extra,
+    )
+
+
+def _bootstrap() -> str:
+    """The worker's ``-c`` program: this minigrad first on the path, then the worker."""
+    root = str(Path(core.__file__).resolve().parents[2])
+    paths = [p for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")} if p]
+    return (
+        f"import site, sys; [site.addsitedir(p) for p in {sorted(paths)!r}]; "
+        f"sys.path.insert(0, {root!r}); from minigrad.grade.worker import main; main()"
+    )
+
+
+def _world_readable(path: str) -> bool:
+    """Whether any user can reach ``path`` (every parent searchable, the file readable)."""
+    real = Path(path).resolve()
+    try:
+        if not real.stat().st_mode & 0o004:
+            return False
+        return all(parent.stat().st_mode & 0o001 for parent in real.parents)
+    except OSError:
+        return False
+
+
+@functools.cache
+def _unprivileged_python() -> list[str]:
+    """A Python of this version that ``nobody`` can run, as a command prefix.
+
+    This interpreter when its files are readable by all; else (e.g. a pyenv Python under
+    /root) the same version elsewhere on the system, started without its own site-packages
+    (the bootstrap adds this environment's site-packages, which must be readable by all).
+    """
+    here = sysconfig.get_path("stdlib")
+    if _world_readable(sys.executable) and _world_readable(here):
+        return [sys.executable, "-I"]
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = [f"/usr/bin/{version}", f"/usr/local/bin/{version}", shutil.which(version)]
+    for candidate in filter(None, candidates):
+        if not _world_readable(candidate):
+            continue
+        probe = "import sys, sysconfig; print(sys.version_info[:2], sysconfig.get_path('stdlib'))"
+        try:
+            out = subprocess.run(
+                [candidate, "-I", "-S", "-c", probe], capture_output=True, text=True, timeout=20
+            ).stdout.split()
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if out and " ".join(out[:2]) == str(sys.version_info[:2]) and _world_readable(out[-1]):
+            return [candidate, "-I", "-S"]
+    raise RuntimeError(
+        f"cannot grade as the unprivileged user nobody: no {version} that nobody can run was "
+        f"found (this one is {sys.executable}); install one system-wide or pass "
+        "--no-drop-privileges (then student code runs as root: only inside a throwaway container)"
+    )
+
+
+def _feed(stdin: Any, payload: bytes) -> None:
+    try:
+        stdin.write(payload)
+        stdin.close()
+    except OSError:
+        pass  # the worker died before reading its request; its exit status says why
+
+
+class _Drain(threading.Thread):
+    """Reads the notebook's printed output as fast as it comes, keeping only the start."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.kept, self.total = stream, bytearray(), 0
+        self.start()
+
+    def run(self) -> None:
+        while chunk := self.stream.read1(65536):
+            self.total += len(chunk)
+            if len(self.kept) < KEEP_OUTPUT_BYTES:
+                self.kept += chunk[: KEEP_OUTPUT_BYTES - len(self.kept)]
+
+    def text(self) -> str:
+        text = self.kept.decode("utf-8", "replace")
+        if self.total > len(self.kept):
+            text += f"\n[... {self.total - len(self.kept)} more bytes of output not kept]"
+        return text
+
+
+def _read_events(fd: int, proc: subprocess.Popen, limits: Limits, run: _Run) -> None:
+    deadline = time.monotonic() + limits.timeout
+    buffer, received = b"", 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            run.failure = f"it ran longer than the {limits.timeout:g} s time limit"
+            return
+        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return  # the worker closed its end: finished or died
+        received += len(chunk)
+        if received > MAX_RESULT_BYTES:
+            run.failure = f"it sent more than {MAX_RESULT_BYTES >> 20} MB of results"
+            return
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            _event(line, run)
+            if run.finished:
+                return
+
+
+def _event(line: bytes, run: _Run) -> None:
+    """Apply one progress or result line; anything malformed is ignored."""
+    try:
+        message = json.loads(line)
+    except (ValueError, RecursionError):
+        return
+    if not isinstance(message, dict):
+        return
+    kind = message.get("event")
+    if kind == "cell" and isinstance(message.get("index"), int):
+        run.current_cell = message["index"]
+    elif kind == "cell_error" and isinstance(message.get("index"), int):
+        run.cell_errors[message["index"]] = str(message.get("error", ""))[:300]
+    elif kind == "cells_done":
+        run.cells_done, run.current_cell = True, None
+    elif kind == "question" and isinstance(message.get("name"), str):
+        run.current_question = message["name"]
+    elif kind == "result" and message.get("name") == run.current_question:
+        run.results[run.current_question] = message.get("results")
+        run.current_question = None
+    elif kind == "done":
+        run.finished = True
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Kill the worker and anything it started in its session, then reap it."""
+    if proc.returncode is None:
+        try:
+            os.killpg(proc.pid, 9)  # the whole session: also processes the notebook forked
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _death(returncode: int | None) -> str:
+    if returncode is None:
+        return "the grading process stopped"
+    if returncode < 0:
+        import signal
+
+        name = signal.Signals(-returncode).name
+        hints = {"SIGXCPU": "it used too much CPU time", "SIGKILL": "it was killed"}
+        if name in hints:
+            return f"{hints[name]} ({name})"
+        return f"the process was killed by {name}"
+    return f"it ended the grading process (exit status {returncode}, e.g. os._exit)"

@@ -1,0 +1,101 @@
+"""The student's side of grading: run one notebook's code, then the questions' inputs.
+
+Started by :mod:`minigrad.grade.sandbox` as ``python -I -c ...`` in a scratch directory, as an
+unprivileged user when the grader runs as root. It reads one JSON request on stdin (cells,
+cells to skip, the questions' cases), sets its own resource limits, then reports progress and
+results as JSON lines on the file descriptor it was given. Student code can tamper with
+anything in this process, which is why nothing here decides a score: the grader compares.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import resource
+import sys
+from typing import Any
+
+
+class _Shell:
+    """Stands in for IPython's ``get_ipython()``: magics and shell escapes do nothing.
+
+    ``%pip install`` must never run while grading; ``%%time``-style cell magics still run
+    their body so that the definitions in them count.
+    """
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+
+    def run_line_magic(self, name: str, line: str, *args: Any) -> None:
+        return None
+
+    def run_cell_magic(self, name: str, line: str, cell: str) -> None:
+        if name in ("time", "timeit", "capture", "prun"):
+            exec(compile(cell, f"<%%{name} cell>", "exec"), self.namespace)
+
+    def system(self, *args: Any) -> None:
+        return None
+
+    def getoutput(self, *args: Any) -> list:
+        return []
+
+
+def _limit(kind: int, value: int) -> None:
+    try:
+        resource.setrlimit(kind, (value, value))
+    except (ValueError, OSError):
+        pass  # an existing lower hard limit stays, which is just as safe
+
+
+def main() -> None:
+    """Entry point: ``main(result_fd, memory_mb, cpu_seconds, file_mb)`` from argv."""
+    fd, memory_mb, cpu_seconds, file_mb = (int(v) for v in sys.argv[1:5])
+    write = os.write  # kept before any student code can replace os.write
+
+    def emit(message: dict) -> None:
+        data = (json.dumps(message) + "\n").encode()
+        while data:
+            data = data[write(fd, data) :]
+
+    _limit(resource.RLIMIT_AS, memory_mb * 2**20)
+    _limit(resource.RLIMIT_CPU, cpu_seconds)
+    _limit(resource.RLIMIT_FSIZE, file_mb * 2**20)
+    _limit(resource.RLIMIT_CORE, 0)
+    request = json.loads(sys.stdin.buffer.read())
+    # Close stdin so that a notebook calling input() fails at once instead of waiting.
+    os.close(0)
+    os.open(os.devnull, os.O_RDONLY)
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from minigrad.grade import core, wire
+
+    exercise = core.get_exercise(request["exercise"])
+    transform = TransformerManager().transform_cell
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    namespace["get_ipython"] = lambda: _Shell(namespace)
+    skip = set(request["skip_cells"])
+    for index, source in enumerate(request["cells"]):
+        if index in skip:
+            continue
+        emit({"event": "cell", "index": index})
+        try:
+            code = compile(transform(source), f"<cell {index + 1}>", "exec")
+            exec(code, namespace)
+        except BaseException as exc:  # a failing cell must not stop grading
+            message = f"{type(exc).__name__}: {exc}"[:300]
+            emit({"event": "cell_error", "index": index, "error": message})
+    emit({"event": "cells_done"})
+    for name, cases in request["questions"].items():
+        question = exercise.question(name)
+        emit({"event": "question", "name": name})
+        results = [core.run_case(question, namespace, wire.decode(case)) for case in cases]
+        emit({"event": "result", "name": name, "results": results})
+    emit({"event": "done"})
+    # Skip atexit handlers and thread joins a notebook may have registered.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
