@@ -8,9 +8,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from minigrad.engine import Value
 from minigrad.viz import draw
-
-Value = pytest.importorskip("minigrad.engine").Value
 
 NODE = re.compile(r"^\t(n\d+) \[label=(.*?)(?: fillcolor=\S+)?(?: shape=\S+)(?: style=\S+)?\]$")
 EDGE = re.compile(r"^\t(n\d+) -> (n\d+)$")
