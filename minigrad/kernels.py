@@ -65,6 +65,7 @@ class KernelDoc(NamedTuple):
 
     oneflow: str  # the backward's name in OneFlow's BinaryOp enum, e.g. "kExp2BackwardWithDyX"
     torch: str  # the formula in PyTorch's tools/autograd/derivatives.yaml
+    domain: tuple[float, float] = (-3.0, 3.0)  # an interval where the op is smooth (for checks)
 
 
 UNARY_KERNELS: dict[str, UnaryKernel] = {}
@@ -107,10 +108,11 @@ def _unary(
     saves: Literal["x", "y"],
     oneflow: str,
     torch: str,
+    domain: tuple[float, float] = (-3.0, 3.0),
 ) -> None:
     """Register a unary kernel and its documentation under ``name``."""
     UNARY_KERNELS[name] = UnaryKernel(name, _quiet(forward), _quiet(backward), saves)
-    KERNEL_DOCS[name] = KernelDoc(oneflow, torch)
+    KERNEL_DOCS[name] = KernelDoc(oneflow, torch, domain)
 
 
 def _binary(
@@ -120,11 +122,12 @@ def _binary(
     backward_rhs: Callable[[Array, Array, Array, Array], Array],
     oneflow: str,
     torch: str,
+    domain: tuple[float, float] = (-3.0, 3.0),
 ) -> None:
     """Register a binary kernel and its documentation under ``name``."""
     kernel = BinaryKernel(name, _quiet(forward), _quiet(backward_lhs), _quiet(backward_rhs))
     BINARY_KERNELS[name] = kernel
-    KERNEL_DOCS[name] = KernelDoc(oneflow, torch)
+    KERNEL_DOCS[name] = KernelDoc(oneflow, torch, domain)
 
 
 def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
@@ -170,6 +173,7 @@ _unary(
     "x",
     "kExpBackwardWithDyX",
     "grad * result.conj()",
+    domain=(-5.0, 5.0),
 )
 
 
@@ -190,6 +194,7 @@ _unary(
     "x",
     "kExp2BackwardWithDyX",
     "grad * result.conj() * M_LN2",
+    domain=(-5.0, 5.0),
 )
 
 
@@ -210,6 +215,7 @@ _unary(
     "x",
     "kExpm1BackwardWithDyX",
     "grad * (result.conj() + 1)",
+    domain=(-5.0, 5.0),
 )
 
 
@@ -230,6 +236,7 @@ _unary(
     "x",
     "kLogBackwardWithDyX",
     "grad.div(self.conj())",
+    domain=(0.05, 5.0),
 )
 
 
@@ -250,6 +257,7 @@ _unary(
     "x",
     "kLog2BackwardWithDyX",
     "grad / (self.conj() * 0.6931471805599453)",
+    domain=(0.05, 5.0),
 )
 
 
@@ -270,6 +278,7 @@ _unary(
     "x",
     "kLog10BackwardWithDyX",
     "grad / (self.conj() * 2.3025850929940456)",
+    domain=(0.05, 5.0),
 )
 
 
@@ -290,6 +299,7 @@ _unary(
     "x",
     "kLog1pBackwardWithDyX",
     "log1p_backward(grad, self)",
+    domain=(-0.9, 5.0),
 )
 
 
@@ -310,6 +320,7 @@ _unary(
     "x",
     "kSqrtBackwardWithDyX",
     "grad / (2 * result.conj())",
+    domain=(0.05, 5.0),
 )
 
 
@@ -330,6 +341,7 @@ _unary(
     "x",
     "kRsqrtBackwardWithDyX",
     "-0.5 * grad * result.pow(3).conj()",
+    domain=(0.05, 5.0),
 )
 
 
@@ -370,6 +382,7 @@ _unary(
     "x",
     "kReciprocalBackwardWithDyX",
     "-grad * (result * result).conj()",
+    domain=(0.2, 3.0),
 )
 
 
@@ -431,6 +444,7 @@ _unary(
     "x",
     "kTanBackwardWithDyX",
     "grad * (1 + result.pow(2)).conj()",
+    domain=(-1.3, 1.3),
 )
 
 
@@ -451,6 +465,7 @@ _unary(
     "x",
     "kAsinBackwardWithDyX",
     "grad * (-self * self + 1).rsqrt().conj()",
+    domain=(-0.95, 0.95),
 )
 
 
@@ -471,6 +486,7 @@ _unary(
     "x",
     "kAcosBackwardWithDyX",
     "grad * -((-self * self + 1).rsqrt()).conj()",
+    domain=(-0.95, 0.95),
 )
 
 
@@ -511,6 +527,7 @@ _unary(
     "x",
     "kSinhBackwardWithDyX",
     "grad * self.cosh().conj()",
+    domain=(-5.0, 5.0),
 )
 
 
@@ -531,6 +548,7 @@ _unary(
     "x",
     "kCoshBackwardWithDyX",
     "grad * self.sinh().conj()",
+    domain=(-5.0, 5.0),
 )
 
 
@@ -591,6 +609,7 @@ _unary(
     "x",
     "kAcoshBackwardWithDyX",
     "grad * (self * self - 1).rsqrt()",
+    domain=(1.05, 5.0),
 )
 
 
@@ -611,6 +630,7 @@ _unary(
     "x",
     "kAtanhBackwardWithDyX",
     "grad * 1 / (1 - self.pow(2)).conj()",
+    domain=(-0.95, 0.95),
 )
 
 
@@ -632,6 +652,7 @@ _unary(
     "y",
     "kSigmoidBackwardWithDyY",
     "sigmoid_backward(grad, result)",
+    domain=(-30.0, 30.0),
 )
 
 
@@ -741,6 +762,7 @@ _unary(
     "x",
     "kSoftplusBackwardWithDyX",
     "softplus_backward(grad, self, beta, threshold)",
+    domain=(-30.0, 30.0),
 )
 
 
@@ -947,6 +969,7 @@ _binary(
     "(BroadcastDiv: functional::Div(dy, y) and DivGrad(dy, z, y))",
     "self: div_tensor_self_backward(grad, other, self.scalar_type()); "
     "other: div_tensor_other_backward(grad, self, other)",
+    domain=(0.2, 3.0),
 )
 
 
@@ -973,6 +996,7 @@ _binary(
     "(BroadcastPow: BroadcastPowXGrad and BroadcastPowYGrad)",
     "self: pow_backward_self(grad, self, exponent); "
     "exponent: pow_backward_exponent(grad, self, exponent, result)",
+    domain=(0.1, 3.0),
 )
 
 
