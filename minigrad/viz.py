@@ -166,28 +166,40 @@ def _tensor_label(
     return "\\n".join(lines)
 
 
+def _show_saved(value: Any) -> str:
+    """One saved object in a few characters: a number, or the shape of an array or tensor."""
+    if hasattr(value, "shape"):
+        arr = _to_numpy(value) if hasattr(value, "detach") else np.asarray(value)
+        return f"{arr.item():.4g}" if arr.size == 1 else str(tuple(arr.shape))
+    if isinstance(value, tuple):  # a shape, e.g. torch.Size
+        return str(tuple(value))
+    return str(value)
+
+
 def _saved_lines(fn: Any) -> list[str]:
-    """What a backward node saved (``_saved_*`` attributes, as torch exposes them)."""
-    torch = sys.modules.get("torch")
+    """What a backward node saved for the backward pass, or ``freed`` once backward released it.
+
+    torch exposes each saved object as an attribute ``_saved_<name>``; minigrad's nodes keep a
+    tuple ``_saved`` (``None`` once freed).
+    """
     lines = []
-    for attr in dir(fn):
-        if not attr.startswith("_saved_"):
-            continue
-        try:
-            value = getattr(fn, attr)
-        except RuntimeError:  # torch frees saved tensors after backward
-            lines.append(f"{attr[7:]}: freed")
-            continue
-        if value is None or (isinstance(value, tuple) and not value):  # nothing was saved
-            continue
-        if hasattr(value, "shape") and hasattr(value, "detach"):
-            arr = _to_numpy(value)
-            shown = f"{arr.item():.4g}" if arr.size == 1 else str(tuple(arr.shape))
-        elif torch is not None and isinstance(value, torch.Size):
-            shown = str(tuple(value))
-        else:
-            shown = str(value)
-        lines.append(f"{attr[7:]}: {shown}")
+    if not hasattr(fn, "_saved"):
+        for attr in dir(fn):
+            if not attr.startswith("_saved_"):
+                continue
+            try:
+                value = getattr(fn, attr)
+            except RuntimeError:  # torch raises when reading a freed saved tensor
+                lines.append(f"{attr[7:]}: freed")
+                continue
+            if value is None or (isinstance(value, tuple) and not value):  # nothing was saved
+                continue
+            lines.append(f"{attr[7:]}: {_show_saved(value)}")
+    elif fn._saved is None:
+        lines.append("saved: freed")
+    elif fn._saved:
+        shown = [_show_saved(value) for value in fn._saved if value is not None]
+        lines.append("saved: " + ", ".join(shown))
     return lines
 
 
