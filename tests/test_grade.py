@@ -1,0 +1,306 @@
+"""The grader: solutions score full marks, stubs score 0, and known-wrong answers lose points.
+
+Every notebook here is graded once, in one batch (two at a time), by the real sandboxed
+grader; the tests then read the batch's results. A variant is a solution notebook with one
+line replaced by a classic mistake; each must lose exactly the points of its question.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from minigrad.grade import Limits, checker, core, get_exercise, wire
+from minigrad.grade.__main__ import grade_all
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+
+
+def _solution(exercise: str) -> Path:
+    return ROOT / "solutions" / f"{exercise}_exercises.ipynb"
+
+
+#: (name, exercise, question that must lose its points, [(solution text, wrong text)]).
+WRONG = [
+    (
+        "01 hard-coded result",
+        "01_chain_rule",
+        "q1",
+        [("return 3 * x**2 + 2 * x", "return np.array([0.0, 5.0, 16.0, 8.0, 1.0])")],
+    ),
+    (
+        "01 forward instead of central difference",
+        "01_chain_rule",
+        "q2",
+        [("return (f(x + h) - f(x - h)) / (2 * h)", "return (f(x + h) - f(x)) / h")],
+    ),
+    (
+        "01 one path of two",
+        "01_chain_rule",
+        "q3",
+        [("return np.cos(x) * x**2 + np.sin(x) * 2 * x", "return np.cos(x) * x**2")],
+    ),
+    (
+        "01 nan at 0",
+        "01_chain_rule",
+        "q4",
+        [
+            (
+                "return np.where(x == 0, 0.0, (safe * np.cos(safe) - np.sin(safe)) / safe**2)",
+                "return (x * np.cos(x) - np.sin(x)) / x**2",
+            )
+        ],
+    ),
+    (
+        "03 = instead of += (a node used twice)",
+        "03_value_autograd",
+        "q1",
+        [
+            ("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"),
+            ("other.grad += self.data * out.grad", "other.grad = self.data * out.grad"),
+        ],
+    ),
+    (
+        "03 hard-coded gradient",
+        "03_value_autograd",
+        "q1",
+        [
+            ("self.grad += other.data * out.grad", "self.grad += 1.0"),
+            ("other.grad += self.data * out.grad", "other.grad += 1.0"),
+        ],
+    ),
+    (
+        "03 tanh backward from the input instead of the output",
+        "03_value_autograd",
+        "q2",
+        [
+            (
+                "self.grad += (1 - out.data**2) * out.grad",
+                "self.grad += (1 - self.data**2) * out.grad",
+            )
+        ],
+    ),
+    (
+        "03 recursive topological sort (deep graph)",
+        "03_value_autograd",
+        "q3",
+        [
+            (
+                "order, visited, stack = [], set(), [(self, False)]",
+                "order, visited = [], set()\n\n"
+                "    def visit(node):\n"
+                "        if node not in visited:\n"
+                "            visited.add(node)\n"
+                "            for child in node._prev:\n"
+                "                visit(child)\n"
+                "            order.append(node)\n\n"
+                "    visit(self)\n"
+                "    stack = []",
+            )
+        ],
+    ),
+    (
+        "03 no topological order (breadth-first from the output)",
+        "03_value_autograd",
+        "q3",
+        [
+            (
+                "    for node in reversed(order):\n        node._backward()",
+                "    queue = [self]\n"
+                "    while queue:\n"
+                "        node = queue.pop(0)\n"
+                "        node._backward()\n"
+                "        queue.extend(node._prev)",
+            )
+        ],
+    ),
+]
+
+
+def make_variant(source: Path, replacements: list[tuple[str, str]], target: Path) -> Path:
+    """Copy a solution notebook with some of its text replaced (each must occur)."""
+    nb = nbformat.read(source, as_version=4)
+    for old, new in replacements:
+        hits = [cell for cell in nb.cells if old in cell.source]
+        assert hits, f"{old!r} is not in {source.name}: update the variant"
+        for cell in hits:
+            cell.source = cell.source.replace(old, new)
+    nbformat.write(nb, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Grade solutions, exercises and every wrong variant in one batch; name -> Result."""
+    tmp = tmp_path_factory.mktemp("variants")
+    paths = {f"solution {p.name}": p for p in SOLUTIONS}
+    paths |= {f"exercise {p.name}": p for p in EXERCISES}
+    for i, (name, exercise, _, replacements) in enumerate(WRONG):
+        if _solution(exercise).exists():
+            target = tmp / f"{exercise}_variant{i}.ipynb"
+            paths[name] = make_variant(_solution(exercise), replacements, target)
+    # Metadata, not the file name, says which exercise a notebook answers.
+    misnamed = tmp / "01_chain_rule_exercises.ipynb"
+    misnamed.write_bytes(_solution("03_value_autograd").read_bytes())
+    paths["misnamed"] = misnamed
+    results = grade_all(list(paths.values()), Limits(timeout=60), jobs=2, progress=False)
+    return dict(zip(paths, results, strict=True))
+
+
+def test_there_is_an_exercise_notebook_per_solution():
+    assert SOLUTIONS, "no solution notebooks"
+    assert [p.name for p in EXERCISES] == [p.name for p in SOLUTIONS]
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_solution_scores_full_marks(graded, path):
+    result = graded[f"solution {path.name}"]
+    assert result.exercise == nbformat.read(path, 4).metadata["minigrad"]["exercise"]
+    assert result.max_total >= 3
+    assert result.total == result.max_total, result.reasons
+    assert all(reason.startswith("passed") for reason in result.reasons.values())
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
+def test_untouched_exercise_scores_zero_with_a_reason_per_question(graded, path):
+    result = graded[f"exercise {path.name}"]
+    assert result.max_total >= 3
+    assert result.total == 0
+    assert set(result.reasons) == set(result.max_scores)
+    for name, reason in result.reasons.items():
+        assert "not answered yet" in reason and "NotImplementedError" in reason, (name, reason)
+
+
+@pytest.mark.parametrize("case", WRONG, ids=[w[0] for w in WRONG])
+def test_known_wrong_answer_loses_its_question(graded, case):
+    name, exercise, question, _ = case
+    if name not in graded:
+        pytest.skip(f"no solution notebook for {exercise} yet")
+    result = graded[name]
+    assert result.scores[question] == 0, result.reasons[question]
+    others = {q: s for q, s in result.scores.items() if q != question}
+    assert all(s == result.max_scores[q] for q, s in others.items()), result.reasons
+    assert result.reasons[question] and not result.reasons[question].startswith("passed")
+
+
+def test_exercise_comes_from_metadata_not_file_name(graded):
+    result = graded["misnamed"]
+    assert result.exercise == "03_value_autograd"
+    assert result.total == result.max_total
+
+
+def test_feedback_names_the_input_torch_and_the_answer(capsys):
+    namespace = {"d_cubic": lambda x: 3 * x**2}  # forgot the 2x
+    checker("01_chain_rule", namespace)("q1")
+    out = capsys.readouterr().out
+    assert "q1" in out and "FAILED" in out
+    assert "input x=" in out and "PyTorch gives" in out and "yours is" in out
+
+
+def test_check_reports_a_missing_definition_and_a_stub(capsys):
+    check = checker("01_chain_rule", {})
+    check("q1")
+    assert "does not define `d_cubic`" in capsys.readouterr().out
+
+    def stub(x):
+        raise NotImplementedError()
+
+    checker("01_chain_rule", {"d_cubic": stub})("q1")
+    assert "not answered yet" in capsys.readouterr().out
+
+
+def test_check_passes_a_correct_answer_and_rejects_an_unknown_question(capsys):
+    check = checker("01_chain_rule", {"d_cubic": lambda x: 3 * x**2 + 2 * x})
+    check("q1")
+    assert "passed" in capsys.readouterr().out
+    with pytest.raises(KeyError, match="q1, q2"):
+        check("q9")
+
+
+def test_cases_are_fresh_each_time():
+    exercise = get_exercise("01_chain_rule")
+    rng = np.random.default_rng()
+    first, second = (exercise.questions[0].make_cases(rng) for _ in range(2))
+    assert not all(np.array_equal(a["x"], b["x"]) for a, b in zip(first, second, strict=False))
+
+
+def test_dtype_is_checked_where_the_question_demands_it():
+    q = core.Question("q", "t", ("f",), lambda r: [], lambda n, c: None, lambda c: None)
+    strict = core.Question(
+        "q", "t", ("f",), lambda r: [], lambda n, c: None, lambda c: None, check_dtype=True
+    )
+    want = np.ones(3, dtype=np.float32)
+    assert core.compare(np.ones(3), want, q) == ""
+    assert "dtype float64, expected float32" in core.compare(np.ones(3), want, strict)
+    assert "shape (2,)" in core.compare(np.ones(2), want, q)
+    assert "numpy array" in core.compare([1.0, 1.0, 1.0], want, q)
+
+
+def test_wire_round_trip_and_refusals():
+    data = {"a": np.arange(6, dtype=np.float32).reshape(2, 3), "b": [1.5, float("nan"), None]}
+    back = wire.decode(json.loads(json.dumps(wire.encode(data))))
+    np.testing.assert_array_equal(back["a"], data["a"])
+    assert back["a"].dtype == np.float32 and np.isnan(back["b"][1])
+    with pytest.raises(TypeError, match="object"):
+        wire.encode(np.array([object()]))
+    bad = wire.encode(np.zeros(4))
+    with pytest.raises(wire.WireError):
+        wire.decode(bad | {"dtype": "object"})
+    with pytest.raises(wire.WireError):
+        wire.decode(bad | {"shape": [5]})
+    with pytest.raises(wire.WireError):
+        wire.decode(bad | {"shape": [10**9, 10**9]})
+
+
+def test_cli_table_csv_gradescope_and_exit_status(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for path in SOLUTIONS[:1] + EXERCISES[:1]:
+        (subs / f"{path.parent.name}_{path.name}").write_bytes(path.read_bytes())
+    out_csv, out_json = tmp_path / "grades.csv", tmp_path / "results.json"
+    command = [sys.executable, "-m", "minigrad.grade", str(subs), "--jobs", "2", "--timeout"]
+    command += ["60", "--csv", str(out_csv), "--gradescope", str(out_json), "--no-progress"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "total" in run.stdout and "not answered yet" in run.stdout
+    rows = list(csv.DictReader(out_csv.open()))
+    assert len(rows) == 2 and {"file", "exercise", "q1", "q2", "q3", "total"} <= set(rows[0])
+    totals = sorted(float(row["total"]) for row in rows)
+    assert totals[0] == 0 and totals[1] == float(rows[0]["max_total"])
+    results = json.loads(out_json.read_text())
+    assert results["score"] == totals[1]
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
+        assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
+
+
+def test_cli_usage_errors_exit_2(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "minigrad.grade", str(tmp_path)], capture_output=True, text=True
+    )
+    assert run.returncode == 2 and "no notebooks" in run.stderr
+
+
+def test_gradescope_bundle_has_the_three_files_and_the_source(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "minigrad.grade", "--build-gradescope", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    with zipfile.ZipFile(tmp_path / "minigrad_autograder.zip") as z:
+        names = set(z.namelist())
+        assert {"setup.sh", "run_autograder", "requirements.txt"} <= names
+        assert "minigrad-src/minigrad/grade/worker.py" in names
+        assert "torch==" in z.read("requirements.txt").decode()
+        assert "--gradescope /autograder/results/results.json" in z.read("run_autograder").decode()

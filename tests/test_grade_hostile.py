@@ -1,0 +1,203 @@
+"""Hostile notebooks: each gets the points it earned, a reason for the rest, and no way out.
+
+Each notebook is the solution of exercise 01 with one hostile code cell added (after the
+checker cell, before the answers) or one answer made hostile. All are graded in one batch.
+Protection of the grader's files and process relies on running student code as ``nobody``,
+which the grader does when it runs as root (as on Gradescope); those tests need root.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell
+
+from minigrad.grade import Limits
+from minigrad.grade.__main__ import grade_all
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "01_chain_rule_exercises.ipynb"
+TIMEOUT = 8.0
+AS_ROOT = os.geteuid() == 0
+
+
+def _notebook(target: Path, cell: str | None = None, replace: tuple[str, str] | None = None):
+    nb = nbformat.read(SOLUTION, as_version=4)
+    if cell is not None:
+        index = next(i for i, c in enumerate(nb.cells) if "checker(" in c.source) + 1
+        nb.cells.insert(index, new_code_cell(cell))
+    if replace is not None:
+        old, new = replace
+        hits = [c for c in nb.cells if old in c.source]
+        assert hits, old
+        for c in hits:
+            c.source = c.source.replace(old, new)
+    nbformat.write(nb, target)
+    return target
+
+
+def _secret_cell(secret: Path, sentinel: Path, outside: Path) -> str:
+    # d_cubic comes out right only if every attack failed, so the score shows what happened.
+    return f"""
+import os, shutil, signal
+attacks_failed = True
+for attack in (
+    lambda: open({str(secret)!r}).read(),
+    lambda: os.remove({str(sentinel)!r}),
+    lambda: open({str(outside)!r}, "w").write("pwned"),
+    lambda: shutil.rmtree({str(sentinel.parent)!r}),
+    lambda: open("/proc/%d/environ" % os.getppid()).read(),
+    lambda: os.kill(os.getppid(), signal.SIGKILL),
+):
+    try:
+        attack()
+        attacks_failed = False
+    except Exception:
+        pass
+"""
+
+
+HOSTILE = {
+    "raises": "raise RuntimeError('boom')",
+    "memory hog": "hog = bytearray(100 * 2**30)",
+    "infinite loop": "while True:\n    pass",
+    "100 MB print": "print('x' * 100_000_000)",
+    "sys.exit": "import sys\nsys.exit(3)",
+    "os._exit": "import os\nos._exit(0)",
+    "input()": "name = input('your name? ')",
+    "monkeypatching": """
+import numpy as np
+import torch
+
+import minigrad.grade.core as core
+import minigrad.grade.sandbox as sandbox
+
+core.compare = lambda *args, **kwargs: ""
+core.judge = lambda question, *args: (question.points, "passed")
+sandbox.Result.total = 99
+np.testing.assert_allclose = lambda *args, **kwargs: None
+np.allclose = lambda *args, **kwargs: True
+torch.testing.assert_close = lambda *args, **kwargs: None
+torch.autograd.grad = lambda *args, **kwargs: None
+""",
+}
+
+#: Answers made hostile: (solution text, hostile text), the question that must lose.
+HOSTILE_ANSWERS = {
+    "loop in an answer": ("return 3 * x**2 + 2 * x", "while True:\n        pass", "q1"),
+    "exit in an answer": ("return 3 * x**2 + 2 * x", "import os\n\n    os._exit(1)", "q1"),
+    "sys.exit in an answer": ("return 3 * x**2 + 2 * x", "raise SystemExit(0)", "q1"),
+    "hard-coded after monkeypatching": (
+        "return 3 * x**2 + 2 * x",
+        "import minigrad.grade.core as core\n\n"
+        "    core.compare = lambda *args, **kwargs: ''\n"
+        "    return np.zeros_like(x)",
+        "q1",
+    ),
+    "returns a string": ("return 3 * x**2 + 2 * x", "return 'the answer'", "q1"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Grade every hostile notebook in one batch; name -> Result (and the trap files)."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    paths = {
+        name: _notebook(tmp / f"{i}.ipynb", cell) for i, (name, cell) in enumerate(HOSTILE.items())
+    }
+    for i, (name, (old, new, _)) in enumerate(HOSTILE_ANSWERS.items()):
+        paths[name] = _notebook(tmp / f"answer{i}.ipynb", replace=(old, new))
+    trap = tmp / "grader_files"
+    trap.mkdir()
+    secret, sentinel, outside = trap / "secret.txt", trap / "keep.txt", tmp / "written.txt"
+    secret.write_text("the grader's secret")
+    secret.chmod(0o600)
+    sentinel.write_text("keep me")
+    trap_cell = _secret_cell(secret, sentinel, outside)
+    trap_cell += (
+        "\n\ndef d_cubic(x):\n    return (3 * x**2 + 2 * x) * (1 if attacks_failed else 2)\n"
+    )
+    paths["reads and writes outside"] = _notebook(
+        tmp / "trap.ipynb", replace=("def d_cubic(x):\n", "def _unused(x):\n")
+    )
+    nb = nbformat.read(paths["reads and writes outside"], 4)
+    nb.cells.append(new_code_cell(trap_cell))
+    nbformat.write(nb, paths["reads and writes outside"])
+    (tmp / "invalid.ipynb").write_text('{"cells": [')
+    (tmp / "01_chain_rule_exercises_invalid.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    (tmp / "01_chain_rule_exercises_list.ipynb").write_text("[1, 2, 3]")
+    paths["invalid json, unknown exercise"] = tmp / "invalid.ipynb"
+    paths["binary file"] = tmp / "01_chain_rule_exercises_invalid.ipynb"
+    paths["json, not a notebook"] = tmp / "01_chain_rule_exercises_list.ipynb"
+    results = grade_all(list(paths.values()), Limits(timeout=TIMEOUT), jobs=2, progress=False)
+    return dict(zip(paths, results, strict=True)) | {"_files": (secret, sentinel, outside)}
+
+
+def _full(result) -> bool:
+    return result.total == result.max_total > 0
+
+
+@pytest.mark.parametrize("name", ["raises", "memory hog", "100 MB print", "sys.exit", "input()"])
+def test_a_failing_cell_costs_nothing_else(graded, name):
+    result = graded[name]
+    assert _full(result), result.reasons
+    if name != "100 MB print":
+        assert any("code cell" in note and "raised" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("name", ["infinite loop", "os._exit"])
+def test_a_cell_that_hangs_or_ends_the_process_is_skipped(graded, name):
+    result = graded[name]
+    assert _full(result), result.reasons
+    assert any("was skipped" in note for note in result.notes), result.notes
+
+
+def test_big_output_is_truncated(graded):
+    output = graded["100 MB print"].output
+    assert len(output) < 10_000 and "more bytes of output not kept" in output
+
+
+def test_monkeypatching_in_the_notebook_does_not_reach_the_grader(graded):
+    result = graded["monkeypatching"]
+    # Patching torch, numpy and the grader inside the student's process changes nothing:
+    # the answers are right, so full marks, and the total is the real one.
+    assert _full(result), result.reasons
+    assert result.total == 4
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_ANSWERS))
+def test_a_hostile_answer_loses_only_its_question(graded, name):
+    result = graded[name]
+    question = HOSTILE_ANSWERS[name][2]
+    assert result.scores[question] == 0, result.reasons
+    assert result.reasons[question]
+    assert all(s == result.max_scores[q] for q, s in result.scores.items() if q != question)
+
+
+def test_reasons_for_hangs_and_exits_are_clear(graded):
+    assert "time limit" in graded["loop in an answer"].reasons["q1"]
+    assert "ended the grading process" in graded["exit in an answer"].reasons["q1"]
+    assert "SystemExit" in graded["sys.exit in an answer"].reasons["q1"]
+    assert "ValueError" in graded["returns a string"].reasons["q1"]
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="only a root grader can run student code as nobody")
+def test_student_code_cannot_read_write_delete_or_signal_outside(graded):
+    secret, sentinel, outside = graded["_files"]
+    result = graded["reads and writes outside"]
+    assert result.scores["q1"] == 1, "an attack succeeded: " + result.reasons["q1"]
+    assert sentinel.read_text() == "keep me" and secret.exists()
+    assert not outside.exists()
+
+
+def test_invalid_notebooks_get_zero_with_a_reason(graded):
+    unknown = graded["invalid json, unknown exercise"]
+    assert unknown.exercise is None and unknown.total == 0
+    assert any("not valid JSON" in note for note in unknown.notes)
+    for name in ("binary file", "json, not a notebook"):
+        result = graded[name]
+        assert result.exercise == "01_chain_rule" and result.total == 0
+        assert all("could not be read" in r for r in result.reasons.values()), result.reasons
