@@ -8,6 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import minigrad
 from minigrad.engine import Value
 from minigrad.viz import draw
 
@@ -254,6 +255,78 @@ def test_torch_drawing_is_deterministic():
     assert first.source == second.source
     assert "0x" not in first.source
     assert first.pipe(format="svg") == second.pipe(format="svg")
+
+
+# ---------------------------------------------------------------- minigrad Tensor graphs
+
+
+def both(fn, *arrays, requires_grad=(True, True)):
+    """Run fn on torch tensors and on minigrad Tensors made from the same float64 arrays."""
+    results = []
+    for make in (torch.tensor, minigrad.tensor):
+        args = [make(a, requires_grad=r) for a, r in zip(arrays, requires_grad, strict=True)]
+        results.append((fn(*args), args))
+    return results
+
+
+EXPRESSIONS = {
+    "mul exp sum": lambda x, w: (x * w).exp().sum(),
+    "x used twice": lambda x, w: (x * x + w).sum(),
+    "matmul tanh mean": lambda x, w: (x @ w.T).tanh().mean(),
+    "sub div sin": lambda x, w: ((x - w) / (w * w + 1.0)).sin().sum(),
+}
+
+
+@pytest.mark.parametrize("name", EXPRESSIONS)
+def test_minigrad_tensor_graph_has_torchs_structure(name):
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    (ty, _), (my, _) = both(EXPRESSIONS[name], x, w)
+    tdot, mdot = draw(ty), draw(my)
+    assert first_lines(mdot) == first_lines(tdot)
+    assert edges(mdot) == edges(tdot)
+
+
+def test_minigrad_tensor_leaves_names_grads_and_freed_saves():
+    rng = np.random.default_rng(1)
+    x, w = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    (ty, (tx, tw)), (my, (mx, mw)) = both(EXPRESSIONS["mul exp sum"], x, w)
+    before = nodes(draw(my, names={"x": mx, "w": mw}))
+    mul = next(lab for lab in before.values() if lab.startswith("MulBackward0"))
+    assert "saved: " in mul and "freed" not in mul
+    ty.backward()
+    my.backward()
+    after = nodes(draw(my, names={"x": mx, "w": mw}))
+    leaves = {lab.split("\\n")[1]: lab for lab in after.values() if lab.startswith("Accumulate")}
+    assert sorted(leaves) == ["w: (2, 3) float64", "x: (2, 3) float64"]
+    for label, t in (("x", tx), ("w", tw)):
+        grad = np.array2string(t.grad.numpy(), precision=4, suppress_small=True)
+        assert (
+            "grad (2, 3) float64\\n" + grad.replace("\n", "\\n")
+            in leaves[label + ": (2, 3) float64"]
+        )
+    assert "saved: freed" in next(lab for lab in after.values() if lab.startswith("MulBackward0"))
+
+
+def test_minigrad_tensor_input_without_grad_and_leaf_root():
+    (ty, _), (my, _) = both(
+        lambda x, c: (x * c).sum(), np.ones(2), np.ones(2), requires_grad=(True, False)
+    )
+    assert first_lines(draw(my)) == first_lines(draw(ty))
+    assert first_lines(draw(my)).count("AccumulateGrad") == 1
+    leaf = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    dot = draw(leaf)
+    assert len(nodes(dot)) == 1 and edges(dot) == []
+
+
+def test_deep_minigrad_tensor_chain_draws_without_recursion():
+    x = minigrad.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0
+    dot = draw(y)
+    assert len(nodes(dot)) == 10_002
+    assert len(edges(dot)) == 10_001
 
 
 def test_rankdir_is_passed_and_checked():
