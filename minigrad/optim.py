@@ -3,9 +3,9 @@
 An optimizer holds references to parameters and, on ``step()``, moves each one using its
 ``.grad``. The rules below follow ``torch.optim``'s single-tensor (``foreach=False``) code
 line by line, so the same initial weights and gradients give the same parameters as torch,
-step after step. The arithmetic runs on the parameters' numpy arrays (``p.numpy()`` shares
-memory with the parameter, like torch's ``p.data``): the optimizer's own work must never be
-recorded in the autograd graph.
+step after step. The arithmetic runs on the parameters' numpy arrays in place
+(``p.detach().numpy()`` shares memory with the parameter, like torch's ``p.data``): the
+optimizer's own work must never be recorded in the autograd graph.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                param, grad = p.numpy(), p.grad.numpy()
+                param, grad = p.detach().numpy(), p.grad.numpy()
                 if group["weight_decay"] != 0:
                     grad = grad + group["weight_decay"] * param
                 if momentum != 0:
@@ -181,7 +181,7 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                param, grad = p.numpy(), p.grad.numpy()
+                param, grad = p.detach().numpy(), p.grad.numpy()
                 state = self.state.setdefault(id(p), {})
                 if not state:
                     state["step"] = 0

@@ -1,0 +1,273 @@
+r"""Activations and losses as functions, named and shaped as in ``torch.nn.functional``.
+
+The activations and ``softmax`` / ``log_softmax`` are the tensor engine's ops. Each loss is an
+:class:`~minigrad.autograd.Function`: a numpy forward and, right under it, the backward
+formula torch uses (its graph node carries torch's name, e.g. ``NllLossBackward0``). They are
+written to be *numerically stable*: no ``exp`` of a large number, no ``log`` of a probability
+rounded to zero, so extreme logits give finite losses and gradients wherever torch's do.
+
+* ``log_softmax`` subtracts the row maximum first (the log-sum-exp trick):
+  :math:`\log\mathrm{softmax}(x)_i = (x_i - m) - \log\sum_j e^{x_j - m}` with
+  :math:`m = \max_j x_j`.
+* ``cross_entropy`` is ``nll_loss(log_softmax(x))``: it never forms a probability.
+* ``binary_cross_entropy_with_logits`` uses :math:`\log\sigma(x) = \min(x, 0) -
+  \log(1 + e^{-|x|})`, whose exponent is never positive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import Function
+from minigrad.tensor import Tensor, from_numpy
+from minigrad.tensor import log_softmax as _log_softmax
+from minigrad.tensor import softmax as _softmax
+
+__all__ = [
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _array(x: Any) -> np.ndarray:
+    """The numpy data of a tensor, or ``x`` as an array (targets may be plain arrays)."""
+    return x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _tensor(a: Any) -> Tensor:
+    """Wrap a numpy result (a 0-d result of a reduction is a numpy scalar) as a Tensor."""
+    return from_numpy(np.asarray(a))
+
+
+def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+    """Apply a loss's ``reduction``: the mean, the sum, or the elementwise losses."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _reduced_grad(grad_output: Tensor, shape: tuple[int, ...], reduction: str) -> np.ndarray:
+    """The upstream gradient of a loss spread back over its elements (``mean`` divides by n)."""
+    g = grad_output.numpy()
+    if reduction == "mean":
+        g = g / max(int(np.prod(shape)), 1)
+    return np.broadcast_to(g, shape)
+
+
+def _check_reduction(reduction: str) -> None:
+    """Raise a ValueError for an unknown ``reduction``."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _check_same_shape(input: Tensor, target: Any, name: str) -> None:
+    """Losses compare elementwise: refuse a target that would silently broadcast."""
+    if tuple(np.shape(_array(target))) != tuple(input.shape):
+        raise ValueError(
+            f"{name}: the target must have the same shape as the input, got input "
+            f"{tuple(input.shape)} and target {tuple(np.shape(_array(target)))}; reshape one "
+            f"of them (e.g. target.reshape(input.shape)) so that each prediction has its target"
+        )
+
+
+def _torch_name(name: str):
+    """Give a Function's graph node torch's name, so drawings of both graphs match."""
+
+    def rename(fn_cls: type[Function]) -> type[Function]:
+        fn_cls._backward_cls.__name__ = fn_cls._backward_cls.__qualname__ = name
+        return fn_cls
+
+    return rename
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(x, 0)`` elementwise; the gradient at 0 is 0, as in torch."""
+    return input.relu()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent, elementwise."""
+    return input.tanh()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """The logistic function ``1 / (1 + exp(-x))``, elementwise."""
+    return input.sigmoid()
+
+
+def _check_dim(dim: int | None, name: str) -> int:
+    """torch guesses a missing ``dim`` (with a warning); minigrad asks for it."""
+    if dim is None:
+        raise ValueError(f"{name} needs dim, the dimension to normalise over: e.g. dim=-1")
+    return dim
+
+
+def softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """Probabilities along ``dim``: :math:`e^{x_i} / \\sum_j e^{x_j}`, shifted by the maximum
+    so that no exponent is positive (the tensor engine's op, node ``SoftmaxBackward0``)."""
+    return _softmax(input, _check_dim(dim, "softmax"))
+
+
+def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """Log-probabilities along ``dim`` as :math:`x - m - \\log\\sum_j e^{x_j - m}`: stable for
+    huge logits (the tensor engine's op, node ``LogSoftmaxBackward0``)."""
+    return _log_softmax(input, _check_dim(dim, "log_softmax"))
+
+
+@_torch_name("MseLossBackward0")
+class MseLoss(Function):
+    """Squared error; backward ``2 (x - y) g`` for the input, the negative for the target."""
+
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Any, reduction: str) -> Tensor:
+        """Elementwise ``(x - y)^2``, then the reduction."""
+        diff = _array(input) - _array(target)
+        ctx.diff, ctx.reduction = diff, reduction
+        return _tensor(_reduce(diff * diff, reduction))
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> tuple[np.ndarray, np.ndarray, None]:
+        """Both inputs' gradients from the one saved difference."""
+        grad = 2 * ctx.diff * _reduced_grad(grad_output, ctx.diff.shape, ctx.reduction)
+        return grad, -grad, None
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean (or summed, or elementwise) squared error between ``input`` and ``target``."""
+    _check_reduction(reduction)
+    _check_same_shape(input, target, "mse_loss")
+    return MseLoss.apply(input, target, reduction)
+
+
+@_torch_name("NllLossBackward0")
+class NllLoss(Function):
+    """Negative log-likelihood of class indices: ``-logp[i, target[i]]``."""
+
+    @staticmethod
+    def forward(ctx: Any, logp: Tensor, target: np.ndarray, reduction: str) -> Tensor:
+        """Pick each row's log-probability of its target class."""
+        lp = _array(logp)
+        rows = np.arange(lp.shape[0]) if lp.ndim == 2 else ()
+        ctx.shape, ctx.rows, ctx.target, ctx.reduction = lp.shape, rows, target, reduction
+        return _tensor(_reduce(-lp[rows, target] if lp.ndim == 2 else -lp[target], reduction))
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> tuple[np.ndarray, None, None]:
+        """The gradient is ``-g`` at each row's target class and zero elsewhere."""
+        n = ctx.shape[0] if len(ctx.shape) == 2 else 1
+        g = _reduced_grad(grad_output, (n,) if len(ctx.shape) == 2 else (), ctx.reduction)
+        grad = np.zeros(ctx.shape, dtype=grad_output.numpy().dtype)
+        if len(ctx.shape) == 2:
+            grad[ctx.rows, ctx.target] = -g
+        else:
+            grad[ctx.target] = -g
+        return grad, None, None
+
+
+def _class_targets(input: Tensor, target: Any, name: str) -> np.ndarray:
+    """Check class-index targets: integers, one per row, each in ``[0, C)``."""
+    t = _array(target)
+    if t.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name} expects integer class indices as target (dtype int64, one per row), got "
+            f"dtype {t.dtype}; for probabilities per class use binary_cross_entropy_with_logits "
+            f"or convert with target.astype(np.int64)"
+        )
+    shape = tuple(input.shape)
+    if len(shape) not in (1, 2) or t.shape != shape[:-1]:
+        raise ValueError(
+            f"{name}: input of shape (N, C) (or (C,)) needs one target per row, of shape (N,) "
+            f"(or ()); got input {shape} and target {t.shape}"
+        )
+    c = shape[-1]
+    if t.size and (t.min() < 0 or t.max() >= c):
+        raise ValueError(
+            f"{name}: target class indices must be in [0, {c}) for {c} classes, got values "
+            f"from {t.min()} to {t.max()}"
+        )
+    return t
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of the target classes, given log-probabilities ``input``."""
+    _check_reduction(reduction)
+    return NllLoss.apply(input, _class_targets(input, target, "nll_loss"), reduction)
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Cross-entropy of logits ``input`` (N, C) against class indices ``target`` (N,).
+
+    The same as ``nll_loss(log_softmax(input, dim=-1), target)``, as in torch: the softmax
+    probabilities are never formed, so very confident wrong logits give a large finite loss
+    rather than ``log(0) = -inf``.
+    """
+    _check_reduction(reduction)
+    t = _class_targets(input, target, "cross_entropy")
+    return NllLoss.apply(log_softmax(input, dim=-1), t, reduction)
+
+
+@_torch_name("BinaryCrossEntropyWithLogitsBackward0")
+class BinaryCrossEntropyWithLogits(Function):
+    """``-[w_p y log(sigmoid(x)) + (1 - y) log(1 - sigmoid(x))]``, from logits, stably."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, target: Any, weight: Any, pos_weight: Any, reduction: str
+    ) -> Tensor:
+        """``(1 - y) x - l log(sigmoid(x))`` with ``l = 1 + (w_p - 1) y`` (torch's formula)."""
+        x, y = _array(input), _array(target)
+        log_sigmoid = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        log_weight = 1 if pos_weight is None else 1 + (_array(pos_weight) - 1) * y
+        loss = (1 - y) * x - log_weight * log_sigmoid
+        if weight is not None:
+            loss = loss * _array(weight)
+        ctx.saved = x, y, weight, pos_weight, log_sigmoid, log_weight, reduction
+        return _tensor(_reduce(loss, reduction))
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> tuple[Any, ...]:
+        """``d/dx = l sigmoid(x) - w_p y``; ``d/dy = -x - (w_p - 1) log(sigmoid(x))``."""
+        x, y, weight, pos_weight, log_sigmoid, log_weight, reduction = ctx.saved
+        g = _reduced_grad(grad_output, x.shape, reduction)
+        if weight is not None:
+            g = g * _array(weight)
+        sig = np.exp(log_sigmoid)
+        pos = 1 if pos_weight is None else _array(pos_weight)
+        grad_input = (log_weight * sig - pos * y) * g if ctx.needs_input_grad[0] else None
+        grad_target = None
+        if ctx.needs_input_grad[1]:
+            # torch computes log(1 - sigmoid(x)) - w_p log(sigmoid(x)), which is -inf/inf at
+            # extreme logits; rewritten with log(1 - sigmoid(x)) = log(sigmoid(x)) - x it stays
+            # finite wherever the loss is.
+            grad_target = (-x - (pos - 1) * log_sigmoid) * g
+        return grad_input, grad_target, None, None, None
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    """Binary cross-entropy of logits ``input`` against targets in [0, 1], computed stably.
+
+    ``weight`` rescales each element's loss, ``pos_weight`` the positive term (both broadcast
+    against the input, as in torch).
+    """
+    _check_reduction(reduction)
+    _check_same_shape(input, target, "binary_cross_entropy_with_logits")
+    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
