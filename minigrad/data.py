@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from minigrad.tensor import _generator
+
 __all__ = ["DIGITS_URL", "DataLoader", "load_digits"]
 
 # Where the course repository keeps the file; used only when there is no local copy (Colab).
@@ -65,9 +67,7 @@ def _generator_from(seed: int | np.random.Generator | None) -> np.random.Generat
     if seed is None:
         # Like torch's DataLoader, which draws its shuffling seed from torch's global
         # generator: minigrad.manual_seed(...) then makes the shuffling reproducible too.
-        from minigrad.tensor import _default_generator
-
-        seed = int(_default_generator().integers(2**63))
+        seed = int(_generator().integers(2**63))
     return np.random.default_rng(seed)
 
 

@@ -4,5 +4,25 @@ Tensors (``Module``, ``Parameter``, ``Linear``, ...), named as in ``torch.nn``."
 from minigrad.nn.modules import Linear, Module, Parameter
 from minigrad.nn.scalar import MLP, Layer, Neuron
 
+# isort: split
+# Training (issue 6): activations, Sequential, loss modules, and the functional namespace.
+from minigrad.nn import functional
+from minigrad.nn.layers import (
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    Dropout,
+    Flatten,
+    Identity,
+    LogSoftmax,
+    MSELoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+
 __all__ = ["Neuron", "Layer", "MLP"]
 __all__ += ["Module", "Parameter", "Linear"]
+__all__ += ["functional", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Identity"]
+__all__ += ["Flatten", "Dropout", "Sequential", "MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss"]
