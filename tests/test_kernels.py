@@ -337,3 +337,12 @@ def test_docs_cover_every_kernel_and_name_what_is_saved():
         assert KERNEL_DOCS[name].torch, name
     for name, kernel in {**UNARY_KERNELS, **BINARY_KERNELS}.items():
         assert kernel.name == name
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_empty_inputs_give_empty_outputs_of_the_same_dtype(dtype):
+    x = np.zeros((2, 0), dtype=dtype)
+    for kernel in UNARY_KERNELS.values():
+        y = kernel.forward(x)
+        dx = kernel.backward(x, x if kernel.saves == "x" else y)
+        assert y.shape == dx.shape == (2, 0) and y.dtype == dx.dtype == dtype, kernel.name
