@@ -30,7 +30,7 @@ def _solution(exercise: str) -> Path:
     return ROOT / "solutions" / f"{exercise}_exercises.ipynb"
 
 
-#: (name, exercise, question that must lose its points, [(solution text, wrong text)]).
+#: (name, exercise, questions that must lose their points, [(solution text, wrong text)]).
 WRONG = [
     (
         "01 hard-coded result",
@@ -124,6 +124,93 @@ WRONG = [
             )
         ],
     ),
+    (
+        "04 un-reduced broadcast gradient",
+        "04_tensors_and_functions",
+        "q1 q2",  # q2's solution calls unbroadcast: it loses too
+        [("grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))", "return grad")],
+    ),
+    (
+        "04 manual gradients left in the broadcast shape",
+        "04_tensors_and_functions",
+        "q2",
+        [
+            (
+                "return dx, dy, dz",
+                "return ones * y, ones * x, ones",
+            )
+        ],
+    ),
+    (
+        "04 weight gradient transposed",
+        "04_tensors_and_functions",
+        "q3",
+        [("grad_weight = grad_output.t() @ x", "grad_weight = x.t() @ grad_output")],
+    ),
+    (
+        "04 hard-coded bias gradient",
+        "04_tensors_and_functions",
+        "q3",
+        [("grad_bias = grad_output.sum(0)", "grad_bias = grad_output.sum(0) * 0 + 1")],
+    ),
+    (
+        "05 exp2 backward without log(2)",
+        "05_framework_kernels",
+        "q1",
+        [("return dy * np.exp2(x) * x.dtype.type(math.log(2))", "return dy * np.exp2(x)")],
+    ),
+    (
+        "05 exp2 backward with a float64 constant",
+        "05_framework_kernels",
+        "q1",
+        [
+            (
+                "return dy * np.exp2(x) * x.dtype.type(math.log(2))",
+                "return dy * np.exp2(x) * np.log(2)",
+            )
+        ],
+    ),
+    (
+        "05 tanh backward from y as if it were x",
+        "05_framework_kernels",
+        "q2",
+        [("return dy * (1 - y * y)", "return dy * (1 - np.tanh(y) ** 2)")],
+    ),
+    (
+        "05 div backward with the wrong sign",
+        "05_framework_kernels",
+        "q3",
+        [("db = -dy * y / b", "db = dy * y / b")],
+    ),
+    (
+        "06 cross-entropy without the max shift (overflows)",
+        "06_training",
+        "q1",
+        [
+            (
+                "shifted = logits - logits.max(axis=1, keepdims=True)\n    log_probs",
+                "shifted = logits\n    log_probs",
+            )
+        ],
+    ),
+    (
+        "06 hard-coded loss",
+        "06_training",
+        "q1",
+        [("return -log_probs[np.arange(len(targets)), targets].mean()", "return 1.0986")],
+    ),
+    (
+        "06 cross-entropy gradient not divided by the batch size",
+        "06_training",
+        "q2",
+        [("return probs / len(targets)", "return probs")],
+    ),
+    (
+        "06 Adam without bias correction",
+        "06_training",
+        "q3",
+        [("m_hat = m / (1 - beta1**t)", "m_hat = m"), ("v_hat = v / (1 - beta2**t)", "v_hat = v")],
+    ),
 ]
 
 
@@ -183,14 +270,15 @@ def test_untouched_exercise_scores_zero_with_a_reason_per_question(graded, path)
 
 @pytest.mark.parametrize("case", WRONG, ids=[w[0] for w in WRONG])
 def test_known_wrong_answer_loses_its_question(graded, case):
-    name, exercise, question, _ = case
+    name, exercise, questions, _ = case
     if name not in graded:
         pytest.skip(f"no solution notebook for {exercise} yet")
     result = graded[name]
-    assert result.scores[question] == 0, result.reasons[question]
-    others = {q: s for q, s in result.scores.items() if q != question}
+    for question in questions.split():
+        assert result.scores[question] == 0, result.reasons[question]
+        assert result.reasons[question] and not result.reasons[question].startswith("passed")
+    others = {q: s for q, s in result.scores.items() if q not in questions.split()}
     assert all(s == result.max_scores[q] for q, s in others.items()), result.reasons
-    assert result.reasons[question] and not result.reasons[question].startswith("passed")
 
 
 def test_exercise_comes_from_metadata_not_file_name(graded):

@@ -1,0 +1,149 @@
+"""Exercise 05 (framework kernels): backward functors on numpy arrays, dtype-correct.
+
+Like OneFlow's ``BinaryFunctor`` specialisations, each functor computes ``dx`` from ``dy`` and
+what the forward saved (the input x, or the output y), in the input's dtype: the checks run
+in float32 and float64 and a float32 answer that came back as float64 fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.grade.core import Exercise, Question, need
+
+DTYPES = (np.float32, np.float64)
+
+
+def _array(rng: np.random.Generator, shape: tuple[int, ...], low: float, high: float, dtype):
+    x = rng.uniform(low, high, size=shape)
+    flat = x.reshape(-1)
+    flat[:1] = 0.0  # an edge point
+    return x.astype(dtype)
+
+
+def _shape(rng: np.random.Generator) -> tuple[int, ...]:
+    return tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 3))))
+
+
+def _unary_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = []
+    for dtype in DTYPES + DTYPES:
+        shape = _shape(rng)
+        x = _array(rng, shape, -8.0, 8.0, dtype)
+        cases.append({"dy": rng.normal(size=shape).astype(dtype), "x": x})
+    return cases
+
+
+def _torch_unary_grad(fn, x: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    import torch
+
+    t = torch.tensor(x, requires_grad=True)
+    fn(t).backward(torch.tensor(dy))
+    return t.grad.numpy()
+
+
+def _exp2_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
+    return need(ns, "exp2_backward_with_dy_x")(case["dy"], case["x"])
+
+
+def _exp2_expected(case: dict[str, Any]) -> np.ndarray:
+    import torch
+
+    return _torch_unary_grad(torch.exp2, case["x"], case["dy"])
+
+
+def _tanh_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    import torch
+
+    cases = []
+    for case in _unary_cases(rng):
+        x = case.pop("x")
+        # The functor sees only the saved output y = tanh(x), computed as torch does.
+        case["y"] = torch.tanh(torch.tensor(x)).numpy()
+        case["_x"] = x
+        cases.append(case)
+    return cases
+
+
+def _tanh_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
+    return need(ns, "tanh_backward_with_dy_y")(case["dy"], case["y"])
+
+
+def _tanh_expected(case: dict[str, Any]) -> np.ndarray:
+    import torch
+
+    return _torch_unary_grad(torch.tanh, case["_x"], case["dy"])
+
+
+def _div_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = []
+    for dtype in DTYPES + DTYPES:
+        shape = _shape(rng)
+        b_shape = tuple(1 if rng.random() < 0.5 else n for n in shape)[int(rng.integers(0, 2)) :]
+        a = _array(rng, shape, -3.0, 3.0, dtype)
+        b = rng.choice([-1.0, 1.0], size=b_shape) * rng.uniform(0.5, 3.0, size=b_shape)
+        b = b.astype(dtype)
+        dy = rng.normal(size=shape).astype(dtype)
+        cases.append({"dy": dy, "a": a, "b": b, "y": (a / b).astype(dtype)})
+    return cases
+
+
+def _div_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
+    grads = need(ns, "div_backward")(case["dy"], case["a"], case["b"], case["y"])
+    if not isinstance(grads, tuple | list) or len(grads) != 2:
+        raise ValueError("div_backward must return two arrays: (da, db)")
+    return tuple(grads)
+
+
+def _div_expected(case: dict[str, Any]) -> tuple:
+    # In the broadcast shape (the engine unbroadcasts later): differentiate broadcast copies.
+    import torch
+
+    shape = np.broadcast_shapes(case["a"].shape, case["b"].shape)
+    a, b = (torch.tensor(np.broadcast_to(case[k], shape).copy(), requires_grad=True) for k in "ab")
+    (a / b).backward(torch.tensor(case["dy"]))
+    return a.grad.numpy(), b.grad.numpy()
+
+
+EXERCISE = Exercise(
+    id="05_framework_kernels",
+    title="Backward functors, as in a real framework",
+    questions=(
+        Question(
+            name="q1",
+            title="exp2 backward with dy and x, float32 and float64",
+            needs=("exp2_backward_with_dy_x",),
+            make_cases=_unary_cases,
+            run=_exp2_run,
+            expected=_exp2_expected,
+            rtol=1e-5,
+            atol=1e-6,
+            check_dtype=True,
+        ),
+        Question(
+            name="q2",
+            title="tanh backward with dy and the saved output y",
+            needs=("tanh_backward_with_dy_y",),
+            make_cases=_tanh_cases,
+            run=_tanh_run,
+            expected=_tanh_expected,
+            rtol=1e-5,
+            atol=1e-6,
+            check_dtype=True,
+        ),
+        Question(
+            name="q3",
+            title="div backward for both operands, in the broadcast shape",
+            needs=("div_backward",),
+            make_cases=_div_cases,
+            run=_div_run,
+            expected=_div_expected,
+            rtol=1e-5,
+            atol=1e-6,
+            check_dtype=True,
+            hint="return both gradients in the shape of dy (the broadcast shape)",
+        ),
+    ),
+)
