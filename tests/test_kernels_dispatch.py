@@ -128,3 +128,19 @@ def test_unary_operators_use_the_kernels(operator, name):
     kernel = kernels.UNARY_KERNELS[name]
     np.testing.assert_array_equal(y.detach().numpy(), kernel.forward(x))
     np.testing.assert_array_equal(t.grad.numpy(), kernel.backward(dy, x))
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_ops_pass_minigrads_gradcheck(name):
+    x, _ = inputs(name)
+    t = minigrad.tensor(x, requires_grad=True)
+    assert minigrad.autograd.gradcheck(getattr(minigrad, name), (t,))
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_binary_ops_pass_minigrads_gradcheck(name):
+    a, _ = inputs(name, (3, 4))
+    b, _ = inputs(name, (4,))
+    ta = minigrad.tensor(a, requires_grad=True)
+    tb = minigrad.tensor(b + 0.01, requires_grad=True)  # no exact ties for maximum / minimum
+    assert minigrad.autograd.gradcheck(getattr(minigrad, name), (ta, tb))
