@@ -144,14 +144,19 @@ JS_CELL_REPORT = (
 }"""
 )
 
-# The notebook's scrolling area: scrolled back to the top, and its full and visible heights.
+# The notebook's scrolling area, scrolled back to the top: how tall its cells are (without the
+# blank "scroll past the end" space) and how tall the visible part is.
 JS_SCROLL_TO_TOP = (
     "(path) => {"
     + JS_FIND_PANEL
     + """
-  const scroller = findPanel(path).node.querySelector(".jp-WindowedPanel-outer");
+  const panel = findPanel(path);
+  const scroller = panel.node.querySelector(".jp-WindowedPanel-outer");
   scroller.scrollTop = 0;
-  return { scroll: scroller.scrollHeight, client: scroller.clientHeight };
+  const cells = panel.content.widgets;
+  const top = scroller.getBoundingClientRect().top;
+  const bottom = cells.length ? cells[cells.length - 1].node.getBoundingClientRect().bottom : top;
+  return { content: bottom - top + 40, client: scroller.clientHeight };
 }"""
 )
 
@@ -300,6 +305,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"JupyterLab did not answer at {base}. Its output:\n{''.join(log)}")
                 time.sleep(0.5)
+        # Running a notebook in the test must never rewrite the committed .ipynb.
+        docmanager = server.api("GET", "/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
+        assert docmanager["settings"].get("autosave") is False, (
+            f"autosave is not off in the test's JupyterLab settings: {docmanager['settings']}"
+        )
         yield server
     finally:
         _stop_process_group(process)
@@ -307,7 +317,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Debian Chromium for the whole module (a fresh profile), always closed after."""
+    """One headless Debian Chromium for the whole module, always closed after.
+
+    Playwright starts it with a fresh temporary profile; the tests share one browsing context
+    (one window's cookies and HTTP cache, so JupyterLab's scripts load once) and open a new
+    page (tab) per notebook.
+    """
     _require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -316,7 +331,9 @@ def browser() -> Iterator[Any]:
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            yield chromium
+            context = chromium.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(UI_TIMEOUT_MS)  # a loaded machine loads JupyterLab slowly
+            yield context
         finally:
             chromium.close()
 
@@ -426,7 +443,7 @@ def _wait_for_images(page: Any, path: str) -> list[dict[str, Any]]:
 def _full_page_screenshot(page: Any, path: str, target: Path) -> None:
     """Grow the window to the notebook's full height, so one picture shows every cell."""
     size = page.evaluate(JS_SCROLL_TO_TOP, path)
-    height = VIEWPORT["height"] + max(0, size["scroll"] - size["client"])
+    height = VIEWPORT["height"] + max(0, round(size["content"] - size["client"]))
     page.set_viewport_size({"width": VIEWPORT["width"], "height": min(height, 30_000)})
     page.wait_for_timeout(1000)  # let JupyterLab lay the taller window out
     page.evaluate(JS_SCROLL_TO_TOP, path)
@@ -477,8 +494,7 @@ def check_notebook_in_browser(browser: Any, lab: Lab, notebook: Path) -> Path:
     path = _relative(notebook)
     stored = nbformat.read(notebook, as_version=4)
     screenshot = SCREENSHOTS / f"{notebook.stem}.png"
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
+    page = browser.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
     try:
@@ -501,7 +517,7 @@ def check_notebook_in_browser(browser: Any, lab: Lab, notebook: Path) -> Path:
                 + (f"\nJavaScript errors in the page: {page_errors}" if page_errors else "")
             )
     finally:
-        context.close()
+        page.close()
         try:
             lab.shutdown_kernel_of(path)
         except (urllib.error.URLError, ConnectionError):
@@ -514,8 +530,7 @@ def test_launch_opens_first_notebook_without_popups(browser: Any, lab: Lab) -> N
     match = re.search(r"/lab/tree/(\S+?\.ipynb)\?", lab.url)
     assert match, f"the printed URL does not open a notebook: {lab.url}"
     first = match.group(1)
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
+    page = browser.new_page()
     try:
         page.goto(lab.url)
         _wait_for_panel(page, first)
@@ -532,7 +547,7 @@ def test_launch_opens_first_notebook_without_popups(browser: Any, lab: Lab) -> N
         status = page.locator(".jp-Notebook-ExecutionIndicator").first.get_attribute("data-status")
         assert status == "idle", f"the kernel indicator says {status!r}, not idle"
     finally:
-        context.close()
+        page.close()
         lab.shutdown_kernel_of(first)
 
 
