@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minigrad import Value
+from minigrad.engine import topological_order
 
 UNARY = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "abs"]
 BINARY = ["+", "-", "*", "/", "**"]
@@ -121,6 +122,25 @@ def test_random_expressions_match_torch(leaves, program):
     got = np.array([v.grad for v in leaves_mine])
     expected = np.array([t.grad.item() for t in leaves_ref])
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(leaf_values, min_size=1, max_size=4), st.lists(steps, min_size=1, max_size=12))
+def test_topological_order_lists_every_node_once_after_its_operands(leaves, program):
+    _, _, root, _ = build(leaves, program)
+    order = topological_order(root)
+    position = {id(node): i for i, node in enumerate(order)}
+    assert len(position) == len(order), "a node is listed twice"
+    assert order[-1] is root
+    reachable, stack = {id(root)}, [root]
+    while stack:
+        for child in stack.pop()._prev:
+            if id(child) not in reachable:
+                reachable.add(id(child))
+                stack.append(child)
+    assert reachable == set(position)
+    for node in order:
+        assert all(position[id(child)] < position[id(node)] for child in node._prev)
 
 
 def torch_grads(fn, *xs):
