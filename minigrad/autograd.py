@@ -216,6 +216,8 @@ class AccumulateGrad(Node):
         """Accumulate: ``.grad`` is set on the first backward and summed into afterwards."""
         var = self.variable
         old = var.grad
+        if type(grad) is not np.ndarray:
+            grad = np.array(grad)
         if old is None:
             # A view or a read-only array may share memory with other gradients: copy it.
             if grad.base is not None or not grad.flags.writeable:
@@ -291,11 +293,7 @@ def run_backward(
             node = ready.pop()
             grad = buffers.pop(node, None)
             if capture is not None:
-                for nr in range(node._n_out):
-                    slot = capture.get((node, nr))
-                    if slot is not None:
-                        g = grad if node._n_out == 1 else (grad[nr] if grad else None)
-                        captured[slot] = g
+                _capture(node, grad, capture, captured)
             if node._hooks is not None and grad is not None:
                 _retain(node, grad)
             if grad is None or (capture is not None and type(node) is AccumulateGrad):
@@ -310,12 +308,26 @@ def run_backward(
                 if nxt is None:
                     continue
                 if g is not None:
-                    _deliver(buffers, nxt, nr, g)
+                    if nxt._n_out != 1:
+                        _deliver(buffers, nxt, nr, g)
+                    elif nxt in buffers:
+                        buffers[nxt] = buffers[nxt] + g  # out of place: g may be shared
+                    else:
+                        buffers[nxt] = g
                 left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
+                if left:
+                    deps[nxt] = left
+                else:
                     ready.append(nxt)
     return captured
+
+
+def _capture(node: Node, grad: Any, capture: dict, captured: list) -> None:
+    """Record the gradients arriving at the nodes :func:`grad` asked for."""
+    for nr in range(node._n_out):
+        slot = capture.get((node, nr))
+        if slot is not None:
+            captured[slot] = grad if node._n_out == 1 else (grad[nr] if grad else None)
 
 
 def _deliver(buffers: dict, node: Node, nr: int, g: np.ndarray) -> None:

@@ -178,7 +178,7 @@ class UnaryBackward(Node):
     ``saved`` is the input x or the output y, as the kernel declares (WithDyX / WithDyY)."""
 
     __slots__ = ()
-    backward_fn: Callable
+    kernel_name: str
 
     def __init__(self, x_node: Node, saved: np.ndarray) -> None:
         self.next_functions = ((x_node, 0),)
@@ -186,37 +186,45 @@ class UnaryBackward(Node):
         self._hooks = None
 
     def apply(self, dy: np.ndarray) -> tuple:
-        """Gradient of the one input."""
-        return (self.backward_fn(dy, self._saved[0]),)
+        """Gradient of the one input (the table is read now: it is the code that runs)."""
+        backward = _raw(_k.UNARY_KERNELS[self.kernel_name].backward)
+        dx = backward(dy, self._saved[0])
+        return (dx if type(dx) is np.ndarray else np.asarray(dx),)
 
 
 class BinaryBackward(Node):
     """Backward of an elementwise binary kernel; sums each gradient back to its input's shape."""
 
-    __slots__ = ()
-    kernel: _k.BinaryKernel
+    __slots__ = ("shapes",)
+    kernel_name: str
 
     def __init__(
-        self, a_node: Node | None, b_node: Node | None, saved: tuple[np.ndarray, ...]
+        self, a_node: Node | None, b_node: Node | None, saved: tuple, shapes: tuple
     ) -> None:
         self.next_functions = ((a_node, 0), (b_node, 0))
         self._saved = saved
         self._hooks = None
+        self.shapes = shapes
 
     def apply(self, dy: np.ndarray) -> tuple:
         """Gradients of a and b, computed only for the inputs that need one."""
-        a, b, y = self._saved
-        k = self.kernel
+        a, b, y = self._saved or (None, None, None)
+        a_shape, b_shape = self.shapes
+        k = _k.BINARY_KERNELS[self.kernel_name]
         (na, _), (nb, _) = self.next_functions
         da = db = None
         if na is not None:
-            da = k.backward_lhs(dy, a, b, y)
-            if da.shape != a.shape:
-                da = _k.unbroadcast(da, a.shape)
+            da = _raw(k.backward_lhs)(dy, a, b, y)
+            if type(da) is not np.ndarray:  # numpy gives scalars for 0-d operands
+                da = np.asarray(da)
+            if da.shape != a_shape:
+                da = _k.unbroadcast(da, a_shape)
         if nb is not None:
-            db = k.backward_rhs(dy, a, b, y)
-            if db.shape != b.shape:
-                db = _k.unbroadcast(db, b.shape)
+            db = _raw(k.backward_rhs)(dy, a, b, y)
+            if type(db) is not np.ndarray:
+                db = np.asarray(db)
+            if db.shape != b_shape:
+                db = _k.unbroadcast(db, b_shape)
         return (da, db)
 
 
@@ -225,8 +233,8 @@ def _camel(name: str) -> str:
 
 
 def _raw(fn: Callable) -> Callable:
-    """The kernel functor without its per-call ``np.errstate`` wrapper: the engine already
-    runs every backward inside one errstate, so paying for it per call would be waste."""
+    """The kernel functor without its per-call ``np.errstate`` wrapper (the engine runs every
+    backward inside one errstate; paying for it per call is a large share of a small op)."""
     return getattr(fn, "__wrapped__", fn)
 
 
@@ -235,30 +243,23 @@ _BINARY_NODES: dict[str, type[BinaryBackward]] = {}
 
 
 def _unary_node_cls(name: str) -> type[UnaryBackward]:
+    """The node class of unary kernel ``name``, named as torch names it (``Exp2Backward0``)."""
     cls = _UNARY_NODES.get(name)
     if cls is None:
-        k = _k.UNARY_KERNELS[name]
         cls = type(
-            f"{_camel(name)}Backward0",
-            (UnaryBackward,),
-            {"__slots__": (), "backward_fn": staticmethod(_raw(k.backward))},
+            f"{_camel(name)}Backward0", (UnaryBackward,), {"__slots__": (), "kernel_name": name}
         )
         _UNARY_NODES[name] = cls
     return cls
 
 
-class _RawBinary(NamedTuple):
-    forward: Callable
-    backward_lhs: Callable
-    backward_rhs: Callable
-
-
 def _binary_node_cls(name: str) -> type[BinaryBackward]:
+    """The node class of binary kernel ``name`` (``MulBackward0``)."""
     cls = _BINARY_NODES.get(name)
     if cls is None:
-        k = _k.BINARY_KERNELS[name]
-        raw = _RawBinary(k.forward, _raw(k.backward_lhs), _raw(k.backward_rhs))
-        cls = type(f"{_camel(name)}Backward0", (BinaryBackward,), {"__slots__": (), "kernel": raw})
+        cls = type(
+            f"{_camel(name)}Backward0", (BinaryBackward,), {"__slots__": (), "kernel_name": name}
+        )
         _BINARY_NODES[name] = cls
     return cls
 
@@ -269,6 +270,14 @@ _INT_PRESERVING = {"neg", "abs", "relu", "sign", "square", "add", "sub", "mul", 
 # Backward functors that read only dy (checked against minigrad.kernels); their nodes save
 # nothing, so inputs and outputs can be freed as soon as the forward no longer needs them.
 _READS_ONLY_DY = {"add", "sub", "neg"}
+# Forward functors that raise no floating-point warning on finite input (at most overflow to
+# inf): called without the kernel's per-call np.errstate wrapper, a large share of a small op.
+_NEVER_WARNS = {"add", "sub", "mul", "relu", "neg", "abs", "sign", "maximum", "minimum"}
+
+
+def _binary_forward(name: str) -> Callable:
+    fn = _k.BINARY_KERNELS[name].forward
+    return _raw(fn) if name in _NEVER_WARNS else fn
 
 
 def _unary(name: str, x: Tensor) -> Tensor:
@@ -277,7 +286,12 @@ def _unary(name: str, x: Tensor) -> Tensor:
     xd = x._data
     if xd.dtype.kind not in "fc" and name not in _INT_PRESERVING:
         xd = xd.astype(_DEFAULT_FLOAT)
-    y = k.forward(xd)
+    if name in _NEVER_WARNS:
+        y = _raw(k.forward)(xd)
+        if type(y) is not np.ndarray:
+            y = np.asarray(y)
+    else:
+        y = k.forward(xd)
     if x._rg and grad_mode.enabled:
         if name in _READS_ONLY_DY:
             saved = None  # the functor ignores it: keep neither x nor y alive
@@ -316,9 +330,10 @@ def _binary(name: str, a: Any, b: Any) -> Tensor:
     if ad.dtype.kind not in "fc" and name not in _INT_PRESERVING:
         ad = ad.astype(_DEFAULT_FLOAT)
         bd = bd.astype(_DEFAULT_FLOAT)
-    k = _k.BINARY_KERNELS[name]
     try:
-        y = k.forward(ad, bd)
+        y = _binary_forward(name)(ad, bd)
+        if type(y) is not np.ndarray:
+            y = np.asarray(y)
     except ValueError:
         if ad.ndim and bd.ndim:
             try:
@@ -329,27 +344,12 @@ def _binary(name: str, a: Any, b: Any) -> Tensor:
     ra = a_is_t and a._rg
     rb = b_is_t and b._rg
     if (ra or rb) and grad_mode.enabled:
-        saved = _ShapesOnly(ad, bd) if name in _READS_ONLY_DY else (ad, bd, y)
-        node = _binary_node_cls(name)(_edge(a) if ra else None, _edge(b) if rb else None, saved)
+        saved = () if name in _READS_ONLY_DY else (ad, bd, y)
+        node = _binary_node_cls(name)(
+            _edge(a) if ra else None, _edge(b) if rb else None, saved, (ad.shape, bd.shape)
+        )
         return Tensor._wrap(y, True, node)
     return Tensor._wrap(y)
-
-
-class _ShapesOnly(tuple):
-    """What add / sub nodes save: nothing but the input shapes (for un-broadcasting)."""
-
-    __slots__ = ()
-
-    def __new__(cls, a: np.ndarray, b: np.ndarray) -> _ShapesOnly:
-        # zero-stride views: the right shapes, no memory, and no reference to the inputs
-        return super().__new__(
-            cls,
-            (
-                np.broadcast_to(np.empty((), a.dtype), a.shape),
-                np.broadcast_to(np.empty((), b.dtype), b.shape),
-                None,
-            ),
-        )
 
 
 # --- reductions ---------------------------------------------------------------------------
@@ -372,10 +372,12 @@ def _norm_dims(dim: Any, ndim: int) -> tuple[int, ...]:
 
 
 def _expand_grad(dy: np.ndarray, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool):
-    """Broadcast the gradient of a reduction back over the reduced dims (a read-only view)."""
+    """Copy the gradient of a reduction back over the reduced dims."""
     if not keepdim and dims and len(shape):
         dy = np.expand_dims(dy, dims)
-    return np.broadcast_to(dy, shape)
+    out = np.empty(shape, dtype=dy.dtype)
+    out[...] = dy
+    return out
 
 
 class SumBackward0(Node):
@@ -390,8 +392,8 @@ class SumBackward0(Node):
         self.shape = shape
 
     def apply(self, dy: np.ndarray) -> tuple:
-        """Broadcast dy to the input's shape."""
-        return (np.broadcast_to(dy, self.shape),)
+        """dy copied to every element of the input's shape."""
+        return (np.full(self.shape, dy, dtype=dy.dtype),)
 
 
 class SumBackward1(Node):
@@ -418,7 +420,7 @@ class MeanBackward0(SumBackward0):
     def apply(self, dy: np.ndarray) -> tuple:
         """Broadcast dy / n to the input's shape."""
         n = builtins.max(math.prod(self.shape), 1)
-        return (np.broadcast_to(dy / dy.dtype.type(n), self.shape),)
+        return (np.full(self.shape, dy / dy.dtype.type(n), dtype=dy.dtype),)
 
 
 class MeanBackward1(SumBackward1):
