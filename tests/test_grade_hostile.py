@@ -39,10 +39,15 @@ def _notebook(target: Path, cell: str | None = None, replace: tuple[str, str] | 
     return target
 
 
-def _secret_cell(secret: Path, sentinel: Path, outside: Path) -> str:
+def _secret_cell(secret: Path, sentinel: Path, outside: Path, leftover: str) -> str:
     # d_cubic comes out right only if every attack failed, so the score shows what happened.
     return f"""
 import os, shutil, signal
+for tmp in ("/tmp", "/dev/shm"):
+    try:  # world-writable directories: allowed, but private to the grading process
+        open(os.path.join(tmp, {leftover!r}), "w").write("left behind")
+    except OSError:
+        pass
 attacks_failed = True
 for attack in (
     lambda: open({str(secret)!r}).read(),
@@ -116,7 +121,8 @@ def graded(tmp_path_factory):
     secret.write_text("the grader's secret")
     secret.chmod(0o600)
     sentinel.write_text("keep me")
-    trap_cell = _secret_cell(secret, sentinel, outside)
+    leftover = f"minigrad-hostile-{os.getpid()}-{tmp.name}"
+    trap_cell = _secret_cell(secret, sentinel, outside, leftover)
     trap_cell += (
         "\n\ndef d_cubic(x):\n    return (3 * x**2 + 2 * x) * (1 if attacks_failed else 2)\n"
     )
@@ -133,7 +139,9 @@ def graded(tmp_path_factory):
     paths["binary file"] = tmp / "01_chain_rule_exercises_invalid.ipynb"
     paths["json, not a notebook"] = tmp / "01_chain_rule_exercises_list.ipynb"
     results = grade_all(list(paths.values()), Limits(timeout=TIMEOUT), jobs=2, progress=False)
-    return dict(zip(paths, results, strict=True)) | {"_files": (secret, sentinel, outside)}
+    return dict(zip(paths, results, strict=True)) | {
+        "_files": (secret, sentinel, outside, leftover)
+    }
 
 
 def _full(result) -> bool:
@@ -186,11 +194,14 @@ def test_reasons_for_hangs_and_exits_are_clear(graded):
 
 @pytest.mark.skipif(not AS_ROOT, reason="only a root grader can run student code as nobody")
 def test_student_code_cannot_read_write_delete_or_signal_outside(graded):
-    secret, sentinel, outside = graded["_files"]
+    secret, sentinel, outside, leftover = graded["_files"]
     result = graded["reads and writes outside"]
     assert result.scores["q1"] == 1, "an attack succeeded: " + result.reasons["q1"]
     assert sentinel.read_text() == "keep me" and secret.exists()
     assert not outside.exists()
+    if Path("/proc/self/ns/mnt").exists():  # Linux: /tmp and /dev/shm were private
+        assert not (Path("/tmp") / leftover).exists()
+        assert not (Path("/dev/shm") / leftover).exists()
 
 
 def test_invalid_notebooks_get_zero_with_a_reason(graded):

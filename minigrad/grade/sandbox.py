@@ -37,7 +37,6 @@ MAX_RESULT_BYTES = 64 * 2**20
 KEEP_OUTPUT_BYTES = 4096
 #: Runs of one notebook: the first, then one more per cell or question that killed it.
 MAX_ATTEMPTS = 4
-NOBODY = 65534
 
 
 @dataclass
@@ -275,17 +274,14 @@ def _start(scratch: Path, result_fd: int, limits: Limits) -> subprocess.Popen:
         "LANG": "C.UTF-8",
         core.GRADING_ENV: "1",
     }
-    extra: dict[str, Any] = {}
-    python = [sys.executable, "-I"]
+    python, as_nobody = [sys.executable, "-I"], 0
     if limits.drop_privileges and os.geteuid() == 0:
-        # As root, run student code as nobody: it cannot then write, delete or read the
-        # grader's files (or signal the grader), whatever it tries.
-        python = _unprivileged_python()
-        os.chown(scratch, NOBODY, NOBODY)
-        extra = {"user": NOBODY, "group": NOBODY, "extra_groups": []}
+        # As root, the worker switches to nobody (in a private /tmp) before any student code
+        # runs: it cannot then write, delete or read the grader's files, or signal it.
+        python, as_nobody = _unprivileged_python(), 1
     cpu = int(limits.timeout) + 5
     command = [*python, "-c", _bootstrap(), str(result_fd), str(limits.memory_mb)]
-    command += [str(cpu), str(limits.file_mb)]
+    command += [str(cpu), str(limits.file_mb), str(as_nobody)]
     return subprocess.Popen(
         command,
         cwd=scratch,
@@ -295,7 +291,6 @@ def _start(scratch: Path, result_fd: int, limits: Limits) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         pass_fds=(result_fd,),
         start_new_session=True,
-        **extra,
     )
 
 
