@@ -58,7 +58,13 @@ class Question:
     rtol: float = 1e-7
     atol: float = 1e-9
     check_dtype: bool = False
-    hint: str = ""
+    hint: str = ""  # shown when a result has the wrong shape
+    layout: str = ""  # shown when values differ: what the result's entries are
+    describe: Callable[[dict[str, Any]], str] | None = None  # a case as text, for feedback
+
+    def show(self, case: dict[str, Any]) -> str:
+        """One case as text for feedback ("input x=[...]")."""
+        return self.describe(case) if self.describe else describe(case)
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ def judge(
             return 0.0, f"the answer could not be read ({exc})"
         problem = compare(got, want, question)
         if problem:
-            return 0.0, f"for {describe(case)}: {problem}"
+            return 0.0, f"for {question.show(case)}: {problem}"
     return question.points, f"passed: agrees with PyTorch on {len(cases)} fresh random inputs"
 
 
@@ -153,13 +159,13 @@ def _error_reason(question: Question, case: dict[str, Any], error: Any) -> str:
     if kind == "MissingDefinition":
         return message
     if kind == "BadResult":
-        return f"for {describe(case)}: {message}"
+        return f"for {question.show(case)}: {message}"
     if kind == "RecursionError":
         return (
-            f"for {describe(case)}: RecursionError ({message}); a graph this deep needs an "
+            f"for {question.show(case)}: RecursionError ({message}); a graph this deep needs an "
             "iterative algorithm, not recursion"
         )
-    return f"for {describe(case)}: your code raised {kind}: {message}"
+    return f"for {question.show(case)}: your code raised {kind}: {message}"
 
 
 def compare(got: Any, want: Any, question: Question, where: str = "the result") -> str:
@@ -198,10 +204,11 @@ def compare(got: Any, want: Any, question: Question, where: str = "the result") 
     ok = _close(got.astype(np.float64), want.astype(np.float64), question)
     if not np.all(ok):
         index = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, want.shape))[0])
+        layout = f" ({question.layout})" if question.layout else ""
         return (
             f"{where} differs from PyTorch at index {index}: PyTorch gives "
             f"{_fmt(want[index])}, yours is {_fmt(got[index])}; PyTorch's whole answer is "
-            f"{_fmt(want)}, yours is {_fmt(got)}"
+            f"{_fmt(want)}, yours is {_fmt(got)}{layout}"
         )
     return ""
 

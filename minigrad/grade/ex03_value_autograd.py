@@ -161,6 +161,21 @@ def _expected(case: dict[str, Any]) -> np.ndarray:
 
 HINT = "the result is [output value, then each leaf's grad]"
 
+
+def _describe(case: dict[str, Any]) -> str:
+    """A case as code: leaves v0, v1, ... then one line per step, e.g. "v3 = v0 * v1"."""
+    leaves = case["leaves"]
+    lines = [f"v{i} = Value({x:.6g})" for i, x in enumerate(leaves)]
+    symbol = {"add": "+", "mul": "*"}
+    program = case["program"]
+    for k, (op, i, j) in enumerate(program[:8]):
+        n = len(leaves) + k
+        lines.append(f"v{n} = v{i}.tanh()" if op == "tanh" else f"v{n} = v{i} {symbol[op]} v{j}")
+    if len(program) > 8:
+        lines.append(f"... ({len(program)} steps in all)")
+    return "the graph " + "; ".join(lines) + f"; output v{len(leaves) + len(program) - 1}"
+
+
 EXERCISE = Exercise(
     id="03_value_autograd",
     title="A scalar autograd engine",
@@ -173,6 +188,8 @@ EXERCISE = Exercise(
             run=_run_ops,
             expected=_expected,
             hint=HINT,
+            layout=HINT,
+            describe=_describe,
         ),
         Question(
             name="q2",
@@ -182,6 +199,8 @@ EXERCISE = Exercise(
             run=_run_ops,
             expected=_expected,
             hint=HINT,
+            layout=HINT,
+            describe=_describe,
         ),
         Question(
             name="q3",
@@ -191,6 +210,8 @@ EXERCISE = Exercise(
             run=_run_backward,
             expected=_expected,
             hint=HINT,
+            layout=HINT,
+            describe=_describe,
             rtol=1e-6,
         ),
     ),
