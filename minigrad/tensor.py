@@ -533,11 +533,14 @@ class MatmulBackward0(Node):
         (na, _), (nb, _) = self.next_functions
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        dy2 = dy
-        if a.ndim == 1:
-            dy2 = np.expand_dims(dy2, -2)
-        if b.ndim == 1:
-            dy2 = np.expand_dims(dy2, -1)
+        if a.ndim == 1 and b.ndim == 1:
+            dy2 = dy.reshape(1, 1)
+        elif a.ndim == 1:
+            dy2 = np.expand_dims(dy, -2)
+        elif b.ndim == 1:
+            dy2 = np.expand_dims(dy, -1)
+        else:
+            dy2 = dy
         da = db = None
         if na is not None:
             da = _k.unbroadcast(dy2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
@@ -1749,7 +1752,10 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     input, other = _as_t(input), _as_t(other)
     a, b = input._data, other._data
     if a.dtype != b.dtype:
-        a, b = _promote(a, b)
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}. "
+            f"Convert one operand first, e.g. b.to(a.dtype) or x.float()."
+        )
     if a.ndim == 0 or b.ndim == 0:
         raise _matmul_error(a, b)
     try:
