@@ -79,17 +79,6 @@ def _check(name: str, value: float, low: float = 0.0, high: float | None = None)
         raise ValueError(f"invalid {name}: {value} (it must be {bounds})")
 
 
-def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
-    """``start += weight * (end - start)`` in place, rounded as torch's ``lerp_`` rounds it.
-
-    torch picks one of two equal formulas by the weight, each exact at its own end point.
-    """
-    if weight < 0.5:
-        start += weight * (end - start)
-    else:
-        start[...] = end - (end - start) * (1 - weight)
-
-
 class SGD(Optimizer):
     r"""Stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay.
 
@@ -193,7 +182,7 @@ class Adam(Optimizer):
                 step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
                 if group["weight_decay"] != 0:
                     grad = grad + group["weight_decay"] * param
-                _lerp_(exp_avg, grad, 1 - beta1)
+                exp_avg += (1 - beta1) * (grad - exp_avg)  # torch: exp_avg.lerp_(grad, 1 - beta1)
                 exp_avg_sq *= beta2
                 exp_avg_sq += (1 - beta2) * grad * grad
                 bias_correction1 = 1 - beta1**step
