@@ -392,3 +392,28 @@ def test_gradescope_bundle_has_the_three_files_and_the_source(tmp_path):
         assert "minigrad-src/minigrad/grade/worker.py" in names
         assert "torch==" in z.read("requirements.txt").decode()
         assert "--gradescope /autograder/results/results.json" in z.read("run_autograder").decode()
+        z.extractall(tmp_path / "source")
+    for script in ("setup.sh", "run_autograder"):
+        assert subprocess.run(["bash", "-n", str(tmp_path / "source" / script)]).returncode == 0
+
+
+def test_gradescope_run_script_writes_results_json(tmp_path):
+    """run_autograder in Gradescope's layout (under tmp_path, with this Python as its venv)."""
+    from minigrad.grade import gradescope
+
+    home = tmp_path / "autograder"
+    for part in ("source", "submission", "results"):
+        (home / part).mkdir(parents=True)
+    (home / "submission" / "my_work.ipynb").write_bytes(SOLUTIONS[0].read_bytes())
+    script = gradescope.RUN.format(timeout=60).replace(
+        "/autograder/venv/bin/python", sys.executable
+    )
+    script = script.replace("/autograder/", f"{home}/")
+    (home / "source" / "run_autograder").write_text(script)
+    run = subprocess.run(["bash", str(home / "source" / "run_autograder")], capture_output=True)
+    assert run.returncode == 0, run.stderr
+    results = json.loads((home / "results" / "results.json").read_text())
+    assert results["score"] == sum(t["max_score"] for t in results["tests"]) >= 3
+    assert [t["name"] for t in results["tests"]] == [
+        f"q{i + 1}" for i in range(len(results["tests"]))
+    ]
