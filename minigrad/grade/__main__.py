@@ -96,7 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         description="Grade minigrad exercise notebooks against PyTorch in limited processes.",
     )
     parser.add_argument("submissions", nargs="*", help="notebooks, or folders of notebooks")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per notebook (60)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="wall-clock seconds per run of a notebook (60); a notebook whose cell or answer "
+        "hangs is stopped and run again without it (at most 4 runs)",
+    )
     parser.add_argument("--memory", type=int, default=4096, help="MB of memory per notebook")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks graded in parallel (1)")
     parser.add_argument("--csv", type=Path, help="write one row per submission to this CSV")
