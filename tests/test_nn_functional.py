@@ -102,6 +102,7 @@ def test_mse_loss(reduction, dtype, shape, seed):
     ya, yb = pair(y)
     out, t_out = F.mse_loss(a, ya, reduction=reduction), TF.mse_loss(b, yb, reduction=reduction)
     check(out, t_out, TOL[dtype])
+    assert out.grad_fn.name() == t_out.grad_fn.name() == "MseLossBackward0"
     backward_both(out, t_out, rng)
     check(a.grad, b.grad, TOL[dtype])
     check(ya.grad, yb.grad, TOL[dtype])
@@ -123,6 +124,23 @@ def test_cross_entropy(reduction, dtype, shape, scale, seed):
     backward_both(out, t_out, rng)
     assert np.isfinite(a.grad.numpy()).all()
     check(a.grad, b.grad, TOL[dtype])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@settings(max_examples=15, deadline=None)
+@given(shape=shapes_2d, seed=st.integers(0, 2**32 - 1))
+def test_nll_loss(reduction, dtype, shape, seed):
+    rng = np.random.default_rng(seed)
+    target = rng.integers(0, shape[1], size=shape[0])
+    # Any numbers will do as "log-probabilities": nll_loss only picks and negates them.
+    a, b = pair(rng.standard_normal(shape).astype(DTYPES[dtype][0]))
+    out = F.nll_loss(a, target, reduction=reduction)
+    t_out = TF.nll_loss(b, torch.from_numpy(target), reduction=reduction)
+    check(out, t_out, TOL[dtype])
+    backward_both(out, t_out, rng)
+    check(a.grad, b.grad, TOL[dtype])
+    assert out.grad_fn.name() == t_out.grad_fn.name() == "NllLossBackward0"
 
 
 def test_cross_entropy_accepts_a_target_tensor_and_a_single_example():
@@ -164,6 +182,7 @@ def test_binary_cross_entropy_with_logits(
         kwargs["pos_weight"], t_kwargs["pos_weight"] = minigrad.tensor(pw), torch.tensor(pw)
     out = F.binary_cross_entropy_with_logits(a, ya, reduction=reduction, **kwargs)
     t_out = TF.binary_cross_entropy_with_logits(b, yb, reduction=reduction, **t_kwargs)
+    assert out.grad_fn.name() == t_out.grad_fn.name()
     assert np.isfinite(out.detach().numpy()).all() and torch.isfinite(t_out).all()
     # Extreme logits make the loss huge; compare relative to its size.
     tol = dict(TOL[dtype], atol=TOL[dtype]["atol"] * scale)
