@@ -777,7 +777,8 @@ def gradcheck(
             msg = (
                 f"Jacobian mismatch for output {out_k} with respect to input {i}, at input "
                 f"element {index} and output element {out_e}:\n"
-                f"numerical: {numerical[j, c]!r}\nanalytical: {analytical[j, c]!r}\n"
+                f"numerical: {float(numerical[j, c])!r}\n"
+                f"analytical: {float(analytical[j, c])!r}\n"
                 f"(|analytical - numerical| must be <= atol + rtol * |numerical| = "
                 f"{atol} + {rtol} * {abs(numerical[j, c]):.3g}). The backward formula for this "
                 f"input is wrong (or the function is not differentiable at this point)."
