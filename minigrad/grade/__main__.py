@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from minigrad.grade import core, gradescope
-from minigrad.grade.sandbox import Limits, Result, grade_notebook
+from minigrad.grade.sandbox import Limits, Result, SetupError, grade_notebook
 
 
 def find_notebooks(paths: Iterable[str]) -> list[Path]:
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         results = grade_all(notebooks, limits, args.jobs, progress=not args.no_progress)
-    except RuntimeError as exc:  # the grading set-up itself is broken, not a notebook
+    except SetupError as exc:  # the grading set-up itself is broken, not a notebook
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(table(results))

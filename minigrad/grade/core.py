@@ -116,11 +116,12 @@ def run_case(question: Question, namespace: dict[str, Any], case: dict[str, Any]
     """
     try:
         result = question.run(namespace, copy.deepcopy(case))
-        return {"ok": wire.encode(result)}
     except BaseException as exc:  # any failure is the student's answer
-        if isinstance(exc, TypeError) and str(exc).startswith(("an object", "an array")):
-            return {"error": {"type": "BadResult", "message": f"it returned {exc}"}}
         return {"error": {"type": type(exc).__name__, "message": _short(str(exc), 300)}}
+    try:
+        return {"ok": wire.encode(result)}
+    except BaseException as exc:  # a result that is not numbers (or breaks while encoded)
+        return {"error": {"type": "BadResult", "message": _short(f"it returned {exc}", 300)}}
 
 
 def judge(

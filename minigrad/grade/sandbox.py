@@ -39,6 +39,10 @@ KEEP_OUTPUT_BYTES = 4096
 MAX_ATTEMPTS = 4
 
 
+class SetupError(RuntimeError):
+    """The grading set-up itself is broken (not any notebook): grading cannot go on."""
+
+
 @dataclass
 class Limits:
     """Per-notebook limits: wall-clock seconds, memory (address space) and file size in MB."""
@@ -147,7 +151,14 @@ def grade_notebook(
         result.reasons = {q.name: reason for q in exercise.questions}
         result.notes.append(reason)
         return result
-    _grade_cells(exercise, cells, limits, rng, result)
+    try:
+        _grade_cells(exercise, cells, limits, rng, result)
+    except SetupError:
+        raise
+    except Exception as exc:  # a grader bug must cost this notebook, not the whole batch
+        result.notes.append(f"the grader failed on this notebook ({type(exc).__name__}: {exc})")
+        for q in exercise.questions:
+            result.reasons.setdefault(q.name, "not graded: the grader failed (see the note)")
     result.seconds = time.monotonic() - started
     return result
 
@@ -246,7 +257,7 @@ def _run_worker(
         threading.Thread(target=_feed, args=(proc.stdin, payload), daemon=True).start()
         _read_events(read_fd, proc, limits, run)
         _stop(proc)
-        output.join()
+        output.join(timeout=5)  # a process that escaped the session may hold the pipe open
         run.output = output.text()
         if not run.finished and not run.failure:
             run.failure = _death(proc.returncode)
@@ -340,7 +351,7 @@ def _unprivileged_python() -> list[str]:
             continue
         if out and " ".join(out[:2]) == str(sys.version_info[:2]) and _world_readable(out[-1]):
             return [candidate, "-I", "-S"]
-    raise RuntimeError(
+    raise SetupError(
         f"cannot grade as the unprivileged user nobody: no {version} that nobody can run was "
         f"found (this one is {sys.executable}); install one system-wide or pass "
         "--no-drop-privileges (then student code runs as root: only inside a throwaway container)"
