@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from minigrad.grade import core, gradescope
-from minigrad.grade.sandbox import Limits, Result, SetupError, grade_notebook
+from minigrad.grade.sandbox import Limits, Result, SetupError, grade_notebook, world_readable
 
 
 def find_notebooks(paths: Iterable[str]) -> list[Path]:
@@ -89,6 +90,21 @@ def write_csv(results: list[Result], path: Path) -> None:
             out.writerow([r.file, r.exercise or "", *scores, f"{r.total:g}", f"{r.max_total:g}"])
 
 
+def _warn_if_readable(notebooks: list[Path], dropping: bool) -> None:
+    """Student code runs as nobody, which can read what every user can: say so if that
+    includes the submissions (the grader itself reads them as root and needs no such access)."""
+    if not (dropping and os.geteuid() == 0):
+        return
+    readable = [nb for nb in notebooks if world_readable(str(nb))]
+    if readable:
+        print(
+            f"warning: {len(readable)} submission(s), e.g. {readable[0]}, can be read by any "
+            "user, so a notebook being graded could read the others: make their folder "
+            "private first (chmod -R go-rwx FOLDER)",
+            file=sys.stderr,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, grade, report; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -139,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     if not notebooks:
         parser.error("no notebooks to grade: name .ipynb files or folders that contain them")
+    _warn_if_readable(notebooks, dropping=not args.no_drop_privileges)
     limits = Limits(
         timeout=args.timeout,
         memory_mb=args.memory,

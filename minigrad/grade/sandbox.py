@@ -315,7 +315,7 @@ def _bootstrap() -> str:
     )
 
 
-def _world_readable(path: str) -> bool:
+def world_readable(path: str) -> bool:
     """Whether any user can reach ``path`` (every parent searchable, the file readable)."""
     real = Path(path).resolve()
     try:
@@ -335,12 +335,12 @@ def _unprivileged_python() -> list[str]:
     (the bootstrap adds this environment's site-packages, which must be readable by all).
     """
     here = sysconfig.get_path("stdlib")
-    if _world_readable(sys.executable) and _world_readable(here):
+    if world_readable(sys.executable) and world_readable(here):
         return [sys.executable, "-I"]
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     candidates = [f"/usr/bin/{version}", f"/usr/local/bin/{version}", shutil.which(version)]
     for candidate in filter(None, candidates):
-        if not _world_readable(candidate):
+        if not world_readable(candidate):
             continue
         probe = "import sys, sysconfig; print(sys.version_info[:2], sysconfig.get_path('stdlib'))"
         try:
@@ -349,7 +349,7 @@ def _unprivileged_python() -> list[str]:
             ).stdout.split()
         except (OSError, subprocess.SubprocessError):
             continue
-        if out and " ".join(out[:2]) == str(sys.version_info[:2]) and _world_readable(out[-1]):
+        if out and " ".join(out[:2]) == str(sys.version_info[:2]) and world_readable(out[-1]):
             return [candidate, "-I", "-S"]
     raise SetupError(
         f"cannot grade as the unprivileged user nobody: no {version} that nobody can run was "
