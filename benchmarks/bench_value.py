@@ -51,13 +51,17 @@ def step(value_cls, model, xs, ys, alpha=1e-4):
 
 
 def best_time(fn, repeat: int) -> float:
-    """The fastest of `repeat` runs of fn(), in seconds (the least disturbed by other load)."""
+    """The fastest of `repeat` runs of fn(), in seconds of this process's CPU time.
+
+    CPU time (not wall-clock time) so that other programs busy on the machine count less;
+    the fastest run is the one least disturbed by them.
+    """
     times = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 

@@ -72,21 +72,44 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # ---- binary operators -------------------------------------------------------------------
-    # Each forward builds its output with _node(); the backward right below it adds
-    # d(out)/d(operand) * out.grad to each operand's grad. `+=`, not `=`: an operand used by
-    # several nodes (or twice by one node, as in a * a) receives a gradient from each use.
+    # Each op builds its output with _node() and names its backward rule, defined right below
+    # it. A rule gets the output node `out` and adds d(out)/d(operand) * out.grad to each
+    # operand's grad: `+=`, not `=`, because an operand used by several nodes (or twice by one
+    # node, as in a * a) receives a gradient from each use. The rules are plain functions, not
+    # closures: a closure over `out` stored on `out` would make a reference cycle per node.
 
     def __add__(self, other: Value | float) -> Value:
         other = other if type(other) is Value else _as_value(other, "+")
-        return _node(self.data + other.data, (self, other), "+", _add_backward)
+        return _node(self.data + other.data, (self, other), "+", Value._add_backward)
+
+    @staticmethod
+    def _add_backward(out: Value) -> None:
+        """d(a + b)/da = d(a + b)/db = 1."""
+        a, b = out._prev
+        a.grad += out.grad
+        b.grad += out.grad
 
     def __sub__(self, other: Value | float) -> Value:
         other = other if type(other) is Value else _as_value(other, "-")
-        return _node(self.data - other.data, (self, other), "-", _sub_backward)
+        return _node(self.data - other.data, (self, other), "-", Value._sub_backward)
+
+    @staticmethod
+    def _sub_backward(out: Value) -> None:
+        """d(a - b)/da = 1, d(a - b)/db = -1."""
+        a, b = out._prev
+        a.grad += out.grad
+        b.grad -= out.grad
 
     def __mul__(self, other: Value | float) -> Value:
         other = other if type(other) is Value else _as_value(other, "*")
-        return _node(self.data * other.data, (self, other), "*", _mul_backward)
+        return _node(self.data * other.data, (self, other), "*", Value._mul_backward)
+
+    @staticmethod
+    def _mul_backward(out: Value) -> None:
+        """d(a * b)/da = b, d(a * b)/db = a."""
+        a, b = out._prev
+        a.grad += b.data * out.grad
+        b.grad += a.data * out.grad
 
     def __truediv__(self, other: Value | float) -> Value:
         other = other if type(other) is Value else _as_value(other, "/")
@@ -98,18 +121,44 @@ class Value:
                 "floats here, torch would give inf or nan); keep the denominator away from 0, "
                 "e.g. x / (y + 1e-12)"
             ) from None
-        return _node(data, (self, other), "/", _div_backward)
+        return _node(data, (self, other), "/", Value._div_backward)
+
+    @staticmethod
+    def _div_backward(out: Value) -> None:
+        """d(a / b)/da = 1/b, d(a / b)/db = -a/b**2 = -(a/b)/b."""
+        a, b = out._prev
+        a.grad += out.grad / b.data
+        b.grad -= out.grad * out.data / b.data  # reuse out.data = a/b
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             data = _pow(self.data, other.data)
-            return _node(data, (self, other), "**", _pow_backward)
+            return _node(data, (self, other), "**", Value._pow_backward)
         # A number exponent is a constant, not an operand: it lives in the op's name and in
         # _exponent, and gets no gradient.
         exponent = _as_value(other, "**").data
-        out = _node(_pow(self.data, exponent), (self,), f"**{other!r}", _pow_number_backward)
+        out = _node(
+            _pow(self.data, exponent), (self,), f"**{exponent:g}", Value._pow_number_backward
+        )
         out._exponent = exponent
         return out
+
+    @staticmethod
+    def _pow_backward(out: Value) -> None:
+        """d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * ln(a)."""
+        a, b = out._prev
+        a.grad += _power_rule(a.data, b.data) * out.grad
+        # As torch: 0 where a == 0 (b < 0 raised in the forward), nan where a < 0 (no real log).
+        if a.data > 0.0:
+            b.grad += out.data * math.log(a.data) * out.grad
+        elif a.data < 0.0:
+            b.grad += math.nan
+
+    @staticmethod
+    def _pow_number_backward(out: Value) -> None:
+        """d(a**p)/da = p * a**(p-1), p a constant."""
+        (a,) = out._prev
+        a.grad += _power_rule(a.data, out._exponent) * out.grad
 
     # Reflected operators: `2 * v` calls v.__rmul__(2); the number becomes a leaf Value.
     def __radd__(self, other: float) -> Value:
@@ -128,7 +177,12 @@ class Value:
         return _as_value(other, "**") ** self
 
     def __neg__(self) -> Value:
-        return _node(-self.data, (self,), "neg", _neg_backward)
+        return _node(-self.data, (self,), "neg", Value._neg_backward)
+
+    @staticmethod
+    def _neg_backward(out: Value) -> None:
+        """d(-a)/da = -1."""
+        out._prev[0].grad -= out.grad
 
     # ---- unary functions --------------------------------------------------------------------
 
@@ -141,7 +195,12 @@ class Value:
                 f"exp({self.data!r}) is larger than the largest float (exp(709.78)); "
                 "scale the input down or work in log space"
             ) from None
-        return _node(data, (self,), "exp", _exp_backward)
+        return _node(data, (self,), "exp", Value._exp_backward)
+
+    @staticmethod
+    def _exp_backward(out: Value) -> None:
+        """(e**x)' = e**x: reuse the output."""
+        out._prev[0].grad += out.data * out.grad
 
     def log(self) -> Value:
         """Natural logarithm; self.data must be > 0."""
@@ -150,11 +209,22 @@ class Value:
                 f"log is only defined for positive numbers, got log({self.data!r}); "
                 "clamp the input first, e.g. (x + 1e-12).log() for x >= 0"
             )
-        return _node(math.log(self.data), (self,), "log", _log_backward)
+        return _node(math.log(self.data), (self,), "log", Value._log_backward)
+
+    @staticmethod
+    def _log_backward(out: Value) -> None:
+        """(ln x)' = 1/x."""
+        a = out._prev[0]
+        a.grad += out.grad / a.data
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _node(math.tanh(self.data), (self,), "tanh", _tanh_backward)
+        return _node(math.tanh(self.data), (self,), "tanh", Value._tanh_backward)
+
+    @staticmethod
+    def _tanh_backward(out: Value) -> None:
+        """tanh'(x) = 1 - tanh(x)**2: reuse the output."""
+        out._prev[0].grad += out.grad * (1.0 - out.data * out.data)
 
     def sigmoid(self) -> Value:
         """1 / (1 + exp(-self)), computed without overflow for large |self|."""
@@ -164,23 +234,55 @@ class Value:
         else:
             e = math.exp(x)
             data = e / (1.0 + e)
-        return _node(data, (self,), "sigmoid", _sigmoid_backward)
+        return _node(data, (self,), "sigmoid", Value._sigmoid_backward)
+
+    @staticmethod
+    def _sigmoid_backward(out: Value) -> None:
+        """sigmoid'(x) = (1 - s) * s with s = sigmoid(x): reuse the output."""
+        out._prev[0].grad += out.grad * (1.0 - out.data) * out.data
 
     def relu(self) -> Value:
         """max(self, 0); its gradient at 0 is 0, as in torch."""
-        return _node(self.data if self.data > 0.0 else 0.0, (self,), "relu", _relu_backward)
+        return _node(self.data if self.data > 0.0 else 0.0, (self,), "relu", Value._relu_backward)
+
+    @staticmethod
+    def _relu_backward(out: Value) -> None:
+        """relu'(x) = 1 for x > 0, else 0 (0 at x = 0, as in torch)."""
+        if out.data > 0.0:
+            out._prev[0].grad += out.grad
 
     def sin(self) -> Value:
         """Sine (radians)."""
-        return _node(math.sin(self.data), (self,), "sin", _sin_backward)
+        return _node(math.sin(self.data), (self,), "sin", Value._sin_backward)
+
+    @staticmethod
+    def _sin_backward(out: Value) -> None:
+        """sin'(x) = cos(x)."""
+        a = out._prev[0]
+        a.grad += out.grad * math.cos(a.data)
 
     def cos(self) -> Value:
         """Cosine (radians)."""
-        return _node(math.cos(self.data), (self,), "cos", _cos_backward)
+        return _node(math.cos(self.data), (self,), "cos", Value._cos_backward)
+
+    @staticmethod
+    def _cos_backward(out: Value) -> None:
+        """cos'(x) = -sin(x)."""
+        a = out._prev[0]
+        a.grad -= out.grad * math.sin(a.data)
 
     def abs(self) -> Value:
         """|self|; its gradient at 0 is 0, as in torch."""
-        return _node(abs(self.data), (self,), "abs", _abs_backward)
+        return _node(abs(self.data), (self,), "abs", Value._abs_backward)
+
+    @staticmethod
+    def _abs_backward(out: Value) -> None:
+        """|x|' = sign(x), with sign(0) = 0 as in torch."""
+        a = out._prev[0]
+        if a.data > 0.0:
+            a.grad += out.grad
+        elif a.data < 0.0:
+            a.grad -= out.grad
 
     __abs__ = abs
 
@@ -282,92 +384,6 @@ def _power_rule(base: float, exponent: float) -> float:
     if base == 0.0 and exponent < 1.0:
         return math.inf  # e.g. sqrt(x) at 0: torch says inf
     return exponent * base ** (exponent - 1.0)
-
-
-# ---- backward rules: `out` is the op's output, out._prev its operands ------------------------
-
-
-def _add_backward(out: Value) -> None:
-    a, b = out._prev
-    a.grad += out.grad
-    b.grad += out.grad
-
-
-def _sub_backward(out: Value) -> None:
-    a, b = out._prev
-    a.grad += out.grad
-    b.grad -= out.grad
-
-
-def _mul_backward(out: Value) -> None:
-    a, b = out._prev
-    a.grad += b.data * out.grad
-    b.grad += a.data * out.grad
-
-
-def _div_backward(out: Value) -> None:
-    a, b = out._prev
-    a.grad += out.grad / b.data
-    b.grad -= out.grad * out.data / b.data  # d(a/b)/db = -a/b**2 = -(a/b)/b
-
-
-def _pow_number_backward(out: Value) -> None:
-    (a,) = out._prev
-    a.grad += _power_rule(a.data, out._exponent) * out.grad
-
-
-def _pow_backward(out: Value) -> None:
-    a, b = out._prev
-    a.grad += _power_rule(a.data, b.data) * out.grad
-    # d(a**b)/db = a**b * ln(a); torch uses 0 where a == 0 and b >= 0, nan where a < 0.
-    if a.data > 0.0:
-        b.grad += out.data * math.log(a.data) * out.grad
-    elif a.data < 0.0:
-        b.grad += math.nan
-
-
-def _neg_backward(out: Value) -> None:
-    out._prev[0].grad -= out.grad
-
-
-def _exp_backward(out: Value) -> None:
-    out._prev[0].grad += out.data * out.grad  # (e^x)' = e^x: reuse the output
-
-
-def _log_backward(out: Value) -> None:
-    a = out._prev[0]
-    a.grad += out.grad / a.data
-
-
-def _tanh_backward(out: Value) -> None:
-    out._prev[0].grad += out.grad * (1.0 - out.data * out.data)
-
-
-def _sigmoid_backward(out: Value) -> None:
-    out._prev[0].grad += out.grad * (1.0 - out.data) * out.data
-
-
-def _relu_backward(out: Value) -> None:
-    if out.data > 0.0:
-        out._prev[0].grad += out.grad
-
-
-def _sin_backward(out: Value) -> None:
-    a = out._prev[0]
-    a.grad += out.grad * math.cos(a.data)
-
-
-def _cos_backward(out: Value) -> None:
-    a = out._prev[0]
-    a.grad -= out.grad * math.sin(a.data)
-
-
-def _abs_backward(out: Value) -> None:
-    a = out._prev[0]
-    if a.data > 0.0:
-        a.grad += out.grad
-    elif a.data < 0.0:
-        a.grad -= out.grad
 
 
 def topological_order(root: Value) -> list[Value]:
