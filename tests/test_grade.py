@@ -20,6 +20,7 @@ import pytest
 
 from minigrad.grade import Limits, checker, core, get_exercise, wire
 from minigrad.grade.__main__ import grade_all
+from minigrad.grade.sandbox import identify
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -240,6 +241,11 @@ def graded(tmp_path_factory):
     misnamed = tmp / "01_chain_rule_exercises.ipynb"
     misnamed.write_bytes(_solution("03_value_autograd").read_bytes())
     paths["misnamed"] = misnamed
+    # An older version of the exercise: graded, with a note.
+    old = nbformat.read(_solution("01_chain_rule"), 4)
+    old.metadata["minigrad"]["version"] = 0
+    nbformat.write(old, tmp / "old_version.ipynb")
+    paths["old version"] = tmp / "old_version.ipynb"
     results = grade_all(list(paths.values()), Limits(timeout=60), jobs=2, progress=False)
     return dict(zip(paths, results, strict=True))
 
@@ -285,6 +291,21 @@ def test_exercise_comes_from_metadata_not_file_name(graded):
     result = graded["misnamed"]
     assert result.exercise == "03_value_autograd"
     assert result.total == result.max_total
+
+
+def test_an_older_exercise_version_is_graded_with_a_note(graded):
+    result = graded["old version"]
+    assert result.total == result.max_total
+    assert any("version 0 of 01_chain_rule" in note for note in result.notes)
+
+
+def test_identify_prefers_metadata_then_the_file_name():
+    meta = {"metadata": {"minigrad": {"exercise": "05_framework_kernels"}}}
+    assert identify(meta, Path("01_chain_rule_exercises.ipynb")) == ("05_framework_kernels", "")
+    exercise, note = identify({"cells": []}, Path("06_training_exercises (3).ipynb"))
+    assert exercise == "06_training" and "from its file name" in note
+    exercise, note = identify({"metadata": {"minigrad": 7}}, Path("homework.ipynb"))
+    assert exercise is None and "cannot tell which exercise" in note
 
 
 def test_feedback_names_the_input_torch_and_the_answer(capsys):

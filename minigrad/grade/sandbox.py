@@ -83,9 +83,7 @@ def identify(notebook: Any, path: Path) -> tuple[str | None, str]:
     Returns ``(exercise_id or None, note)``; the note says how it was identified when that
     was not from the metadata.
     """
-    meta = notebook.get("metadata") if isinstance(notebook, dict) else None
-    mg = meta.get("minigrad") if isinstance(meta, dict) else None
-    claimed = mg.get("exercise") if isinstance(mg, dict) else None
+    claimed = _metadata(notebook).get("exercise")
     if isinstance(claimed, str) and claimed in core.EXERCISE_MODULES:
         return claimed, ""
     by_name = [e for e in core.EXERCISE_MODULES if path.name.startswith(e)]
@@ -98,6 +96,13 @@ def identify(notebook: Any, path: Path) -> tuple[str | None, str]:
         "cannot tell which exercise this is: its metadata.minigrad.exercise is missing and its "
         "file name starts with no exercise id"
     )
+
+
+def _metadata(notebook: Any) -> dict:
+    """The notebook's ``metadata.minigrad`` (an empty dict if absent or malformed)."""
+    meta = notebook.get("metadata") if isinstance(notebook, dict) else None
+    mg = meta.get("minigrad") if isinstance(meta, dict) else None
+    return mg if isinstance(mg, dict) else {}
 
 
 def code_cells(notebook: Any) -> list[str]:
@@ -137,6 +142,12 @@ def grade_notebook(
             result.notes.append(f"could not read the notebook: {load_error}")
         return result
     exercise = core.get_exercise(exercise_id)
+    version = _metadata(notebook).get("version")
+    if isinstance(version, int) and version != exercise.version:
+        result.notes.append(
+            f"the notebook is version {version} of {exercise_id}, the grader checks version "
+            f"{exercise.version}: questions may differ from the ones it answers"
+        )
     for q in exercise.questions:
         result.max_scores[q.name] = q.points
         result.scores[q.name] = 0.0

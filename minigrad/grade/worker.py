@@ -122,6 +122,7 @@ def main() -> None:
     transform = TransformerManager().transform_cell
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     namespace["get_ipython"] = lambda: _Shell(namespace)
+    namespace["display"] = lambda *objects, **kwargs: None  # a builtin in Jupyter kernels
     skip = set(request["skip_cells"])
     for index, source in enumerate(request["cells"]):
         if index in skip:
