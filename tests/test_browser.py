@@ -516,6 +516,14 @@ def check_notebook_in_browser(browser: Any, lab: Lab, notebook: Path) -> Path:
                 + "\n  - ".join(problems)
                 + (f"\nJavaScript errors in the page: {page_errors}" if page_errors else "")
             )
+    except pytest.fail.Exception as stuck:  # a wait timed out: show where it stood
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot))
+        pytest.fail(
+            f"{stuck} (screenshot: {screenshot})\n"
+            f"JavaScript errors in the page: {page_errors}\n"
+            f"The server's last output lines:\n{lab.log_tail()}"
+        )
     finally:
         page.close()
         try:
