@@ -474,9 +474,10 @@ def _problems(stored: Any, report: list[dict[str, Any]]) -> list[str]:
         )
         rendered = sum(1 for image in seen["images"] if image["rendered"])
         if rendered != expected:
+            hint = " (stale stored outputs? run ./course.sh execute)" if rendered > expected else ""
             problems.append(
                 f"{where} stores {expected} image output(s) (matplotlib PNG / graphviz SVG) "
-                f"but {rendered} rendered in the page"
+                f"but {rendered} rendered in the page{hint}"
             )
     if not_run:
         problems.append(
