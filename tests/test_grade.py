@@ -172,6 +172,17 @@ WRONG = [
         ],
     ),
     (
+        "05 hard-coded exp2 gradient",
+        "05_framework_kernels",
+        "q1",
+        [
+            (
+                "return dy * np.exp2(x) * x.dtype.type(math.log(2))",
+                "return np.full_like(x, 0.6931)",
+            )
+        ],
+    ),
+    (
         "05 tanh backward from y as if it were x",
         "05_framework_kernels",
         "q2",
