@@ -164,7 +164,7 @@ JS_SCROLL_TO_TOP = (
 def _unavailable(reason: str) -> None:
     """Skip on a developer's machine, fail in CI, where the browser test must run."""
     if IN_CI:
-        pytest.fail(f"{reason} (CI=true: the browser test must run in CI).")
+        pytest.fail(f"{reason} This fails in CI (CI=true), where the browser test must run.")
     pytest.skip(reason)
 
 
