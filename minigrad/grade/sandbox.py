@@ -217,15 +217,25 @@ def _grade_cells(
             result.reasons[run.current_question] = f"{why} while running your code for it"
         elif run.current_cell is not None and not run.cells_done:
             skip[run.current_cell] = why
-        else:
-            break  # died before running any student code: nothing to skip
+        else:  # died before running any student code: nothing to skip
+            tail = run.output[-300:].strip()
+            result.notes.append(f"the grading process failed to start ({why}): {tail}")
+            break
     for index, why in sorted(skip.items()):
-        result.notes.append(f"code cell {index + 1} was skipped: {why} while it ran")
+        result.notes.append(f"{_cell_name(cells, index)} was skipped: {why} while it ran")
     for index, error in sorted(cell_errors.items()):
-        result.notes.append(f"code cell {index + 1} raised {error}")
+        result.notes.append(f"{_cell_name(cells, index)} raised {error}")
     for name in pending:
         last = "the grading process stopped before it reached this question"
         result.reasons.setdefault(name, last)
+
+
+def _cell_name(cells: list[str], index: int) -> str:
+    """ "code cell 3 (`while True:`)": its number among code cells, and its first line."""
+    lines = [line.strip() for line in cells[index].splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    first = first if len(first) <= 40 else first[:37] + "..."
+    return f"code cell {index + 1} (`{first}`)"
 
 
 @dataclass

@@ -132,7 +132,7 @@ def main() -> None:
             code = compile(transform(source), f"<cell {index + 1}>", "exec")
             exec(code, namespace)
         except BaseException as exc:  # a failing cell must not stop grading
-            message = f"{type(exc).__name__}: {exc}"[:300]
+            message = f"{type(exc).__name__}: {exc}".removesuffix(": ")[:300]
             emit({"event": "cell_error", "index": index, "error": message})
     emit({"event": "cells_done"})
     for name, cases in request["questions"].items():
