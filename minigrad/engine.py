@@ -355,7 +355,12 @@ def _as_value(other: object, op: str) -> Value:
     """Wrap a plain number as a leaf Value; reject anything else with a clear TypeError."""
     if isinstance(other, Value):
         return other
-    if isinstance(other, Real) and not isinstance(other, bool):
+    # The common cases first: the isinstance check against the Real ABC is slow.
+    if (
+        type(other) is float
+        or type(other) is int
+        or (isinstance(other, Real) and not isinstance(other, bool))
+    ):
         return Value(float(other))
     raise TypeError(
         f"unsupported operand for {op} with a Value: {type(other).__name__} {other!r:.80}; "

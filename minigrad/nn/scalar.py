@@ -56,7 +56,7 @@ class Neuron(Module):
         if len(x) != len(self.w):
             raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(x)}")
         act = self.b
-        for wi, xi in zip(self.w, x):  # noqa: B905 (lengths checked above)
+        for wi, xi in zip(self.w, x, strict=True):
             act = act + wi * xi
         return act.relu() if self.nonlin else act
 
