@@ -89,7 +89,13 @@ class _GradModeSwitch:
 
     _mode: bool = True
 
-    def __init__(self) -> None:
+    def __new__(cls, orig_func: Callable | None = None) -> Any:
+        # `@no_grad` without parentheses, as torch allows: decorate right away.
+        if orig_func is not None:
+            return cls()(orig_func)
+        return super().__new__(cls)
+
+    def __init__(self, orig_func: Callable | None = None) -> None:
         self._prev: list[bool] = []
 
     def __enter__(self) -> None:
@@ -127,6 +133,9 @@ class enable_grad(_GradModeSwitch):  # noqa: N801 (torch's name)
 
 class set_grad_enabled(_GradModeSwitch):  # noqa: N801 (torch's name)
     """Switch recording on or off: as a plain call, a context manager or a decorator."""
+
+    def __new__(cls, mode: bool) -> set_grad_enabled:
+        return object.__new__(cls)
 
     def __init__(self, mode: bool) -> None:
         super().__init__()

@@ -1345,6 +1345,12 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_overwrite()
+        if grad_mode.enabled and isinstance(value, Tensor) and value._rg:
+            raise RuntimeError(
+                "assigning a tensor that requires grad into another tensor (x[i] = v) is not "
+                "recorded by minigrad, so its gradient would be lost: build the result out of "
+                "place instead (e.g. minigrad.cat / minigrad.stack / minigrad.where)."
+            )
         idx, _ = _index_arg(index)
         self._data[idx] = value._data if isinstance(value, Tensor) else value
 

@@ -169,6 +169,12 @@ def test_no_grad_as_context_and_decorator_and_enable_grad_inside():
         return t * 2
 
     assert not f(x).requires_grad and minigrad.is_grad_enabled()
+
+    @minigrad.no_grad
+    def g(t):
+        return t * 2
+
+    assert not g(x).requires_grad and minigrad.is_grad_enabled()
     with minigrad.set_grad_enabled(False):
         assert not (x * 1).requires_grad
     assert (x * 1).requires_grad
@@ -482,6 +488,11 @@ def test_in_place_on_a_leaf_that_requires_grad():
             w.zero_()
     with pytest.raises(RuntimeError, match="no_grad"):
         minigrad.ones(2, requires_grad=True).add_(1)
+
+
+def test_setitem_with_a_tensor_that_requires_grad_is_refused():
+    with pytest.raises(RuntimeError, match="out of place"):
+        minigrad.zeros(3)[0] = minigrad.ones(1, requires_grad=True)
 
 
 def test_mean_of_integers_and_bad_dims():
