@@ -289,8 +289,12 @@ def checker(exercise_id: str, namespace: dict[str, Any]) -> Callable[[str], None
         expected = [q.expected(copy.deepcopy(case)) for case in cases]
         results = [run_case(q, namespace, case) for case in cases]
         points, reason = judge(q, cases, expected, results)
-        verdict = "passed" if math.isclose(points, q.points) else "FAILED"
-        print(f"{q.name} ({q.title}): {verdict}")
-        print("  " + (reason if verdict == "FAILED" else reason.removeprefix("passed: ")))
+        if math.isclose(points, q.points):
+            verdict, reason = "passed", reason.removeprefix("passed: ")
+        elif reason.startswith("not answered yet: "):
+            verdict, reason = "not answered yet", reason.removeprefix("not answered yet: ")
+        else:
+            verdict = "FAILED"
+        print(f"{q.name} ({q.title}): {verdict}\n  {reason}")
 
     return check
