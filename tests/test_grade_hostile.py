@@ -187,6 +187,7 @@ def test_monkeypatching_in_the_notebook_does_not_reach_the_grader(graded):
     # the answers are right, so full marks, and the total is the real one.
     assert _full(result), result.reasons
     assert result.total == 4
+    assert not any("raised" in note for note in result.notes), "the patches did not all run"
 
 
 @pytest.mark.parametrize("name", list(HOSTILE_ANSWERS))
