@@ -101,23 +101,13 @@ ensure_chromium() {
   die "chromium is missing and could not be installed: run 'sudo apt-get install chromium' (the browser test needs it) and run this again."
 }
 
-# JupyterLab settings for the course: no news or update pop-ups for students to dismiss, and
-# every cell kept in the page (no lazy "windowing"), so that search in the page, printing and the
-# browser test see the whole notebook.
+# JupyterLab settings for the course (scripts/lab-overrides.json, shared with Binder's postBuild):
+# no news or update pop-ups for students to dismiss, and every cell kept in the page (no lazy
+# "windowing"), so that search in the page, printing and the browser test see the whole notebook.
 ensure_lab_settings() {
   local dir="$VENV/share/jupyter/lab/settings"
   mkdir -p "$dir"
-  cat >"$dir/overrides.json" <<'JSON'
-{
-  "@jupyterlab/apputils-extension:notification": {
-    "fetchNews": "false",
-    "checkForUpdates": false
-  },
-  "@jupyterlab/notebook-extension:tracker": {
-    "windowingMode": "none"
-  }
-}
-JSON
+  cp "$ROOT/scripts/lab-overrides.json" "$dir/overrides.json"
 }
 
 setup() {
