@@ -7,8 +7,9 @@ passed in as ``torch``. The third column is the same step hand-written in numpy,
 backward by hand: the floor for any engine built on numpy. All three start from the same
 float32 weights and data; the script asserts they compute the same losses, then prints the
 time per step and the ratios at three sizes (64-128-10 batch 64, 784-256-10 batch 128,
-784-1024-1024-10 batch 512). Finally it runs 1000 minigrad steps under ``tracemalloc`` and
-checks that memory does not grow.
+784-1024-1024-10 batch 512). Then the overhead per op (ops on 1-element tensors: no grad,
+recorded, and forward + backward of a chain). Finally it runs 1000 minigrad steps under
+``tracemalloc`` and checks that memory does not grow.
 
 Times are CPU time of the process (``time.process_time``), best of ``--repeat`` interleaved
 rounds. Threads: by default every library gets the same number of threads (``--threads``, default
@@ -179,6 +180,48 @@ def memory_growth(steps=1000):
     return live, collected
 
 
+def overhead_per_op(repeat):
+    """Microseconds of overhead per op: ops on 1-element tensors, where the arithmetic itself
+    costs nothing, so what is left is the library's own bookkeeping."""
+    results = {}
+    for name in ("torch", "minigrad"):
+        lib = torch if name == "torch" else minigrad
+        a = lib.tensor([1.5])
+        w = lib.tensor([0.5], requires_grad=True)
+
+        def forward(lib=lib, a=a):
+            return a * 1.0001 + a
+
+        def record(w=w):
+            return w * 1.0001 + w
+
+        def chain(lib=lib, w=w):
+            y = w
+            for _ in range(10):
+                y = (y * 1.0001).relu()
+            y.sum().backward()
+
+        row = []
+        for fn, n_ops in ((forward, 2), (record, 2), (chain, 22)):
+            best = float("inf")
+            for _ in range(repeat):
+                start = time.process_time()
+                for _ in range(2000):
+                    fn()
+                best = min(best, (time.process_time() - start) / 2000 / n_ops)
+            row.append(best * 1e6)
+        results[name] = row
+    a = np.array([1.5], dtype=np.float32)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        for _ in range(2000):
+            a * np.float32(1.0001) + a
+        best = min(best, (time.process_time() - start) / 2000 / 2)
+    results["numpy"] = [best * 1e6, float("nan"), float("nan")]
+    return results
+
+
 def main() -> None:
     """Check, time and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -211,6 +254,12 @@ def main() -> None:
             f"{t['numpy'] * 1e3:>10.3f}{t['minigrad'] / t['torch']:>16.2f}"
             f"{t['minigrad'] / t['numpy']:>16.2f}"
         )
+    print()
+    print("overhead per op in microseconds (1-element float32 tensors):")
+    print(f"{'':10}{'no grad':>10}{'recorded':>10}{'fwd+bwd':>10}")
+    for name, row in overhead_per_op(3 if args.quick else 7).items():
+        print(f"{name:10}" + "".join(f"{v:>10.2f}" for v in row))
+    print()
     steps = 100 if args.quick else 1000
     live, after_gc = memory_growth(steps)
     print(

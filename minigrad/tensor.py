@@ -187,7 +187,7 @@ class UnaryBackward(Node):
 
     def apply(self, dy: np.ndarray) -> tuple:
         """Gradient of the one input (the table is read now: it is the code that runs)."""
-        backward = _raw(_k.UNARY_KERNELS[self.kernel_name].backward)
+        backward = _raw_kernel(_k.UNARY_KERNELS[self.kernel_name])[1]
         dx = backward(dy, self._saved[0])
         return (dx if type(dx) is np.ndarray else np.asarray(dx),)
 
@@ -210,17 +210,17 @@ class BinaryBackward(Node):
         """Gradients of a and b, computed only for the inputs that need one."""
         a, b, y = self._saved or (None, None, None)
         a_shape, b_shape = self.shapes
-        k = _k.BINARY_KERNELS[self.kernel_name]
+        _, backward_lhs, backward_rhs = _raw_kernel(_k.BINARY_KERNELS[self.kernel_name])
         (na, _), (nb, _) = self.next_functions
         da = db = None
         if na is not None:
-            da = _raw(k.backward_lhs)(dy, a, b, y)
+            da = backward_lhs(dy, a, b, y)
             if type(da) is not np.ndarray:  # numpy gives scalars for 0-d operands
                 da = np.asarray(da)
             if da.shape != a_shape:
                 da = _k.unbroadcast(da, a_shape)
         if nb is not None:
-            db = _raw(k.backward_rhs)(dy, a, b, y)
+            db = backward_rhs(dy, a, b, y)
             if type(db) is not np.ndarray:
                 db = np.asarray(db)
             if db.shape != b_shape:
@@ -236,6 +236,19 @@ def _raw(fn: Callable) -> Callable:
     """The kernel functor without its per-call ``np.errstate`` wrapper (the engine runs every
     backward inside one errstate; paying for it per call is a large share of a small op)."""
     return getattr(fn, "__wrapped__", fn)
+
+
+_RAW_CACHE: dict[int, tuple[Any, tuple[Callable, ...]]] = {}
+
+
+def _raw_kernel(k: Any) -> tuple[Callable, ...]:
+    """The unwrapped functors of kernel entry ``k`` (forward, backward...), cached per entry:
+    replacing an entry of the table (a new object) is still seen at once."""
+    hit = _RAW_CACHE.get(id(k))
+    if hit is None or hit[0] is not k:
+        hit = (k, tuple(_raw(f) if callable(f) else f for f in k[1:]))
+        _RAW_CACHE[id(k)] = hit
+    return hit[1]
 
 
 _UNARY_NODES: dict[str, type[UnaryBackward]] = {}
