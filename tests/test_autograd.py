@@ -563,6 +563,26 @@ def test_module_registers_parameters_and_switches_modes():
     np.testing.assert_array_equal(net2.l1.weight.detach().numpy(), net.l1.weight.detach().numpy())
 
 
+def test_module_buffers_apply_and_dtype_conversion():
+    class WithStats(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 2)
+            self.register_buffer("count", minigrad.zeros(1))
+
+    m = WithStats()
+    assert [n for n, _ in m.named_buffers()] == ["count"]
+    assert "count" in m.state_dict() and len(list(m.parameters())) == 2
+    weight = m.lin.weight
+    m.double()
+    assert m.lin.weight is weight and weight.dtype == np.float64 and m.count.dtype == np.float64
+    seen = []
+    m.apply(lambda mod: seen.append(type(mod).__name__))
+    assert seen == ["Linear", "WithStats"]
+    x = minigrad.tensor([[1.0, 2.0]], dtype=minigrad.float64, requires_grad=True)
+    assert gradcheck(lambda t: m.lin(t), (x,))
+
+
 def test_parameter_is_a_leaf_tensor_that_requires_grad():
     p = nn.Parameter(minigrad.ones(2))
     assert isinstance(p, minigrad.Tensor) and p.requires_grad and p.is_leaf

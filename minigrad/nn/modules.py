@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -45,10 +45,15 @@ class Parameter(Tensor):
 
 class Module:
     """Base class of layers and models. Assign Parameters and Modules as attributes in
-    ``__init__``; define ``forward``; call the module to run it."""
+    ``__init__``; define ``forward``; call the module to run it.
+
+    ``parameters()`` walks the registered Parameters of the module and its sub-modules;
+    ``train()`` / ``eval()`` set ``training``; ``requires_grad_(False)`` freezes the weights.
+    """
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
 
@@ -61,16 +66,28 @@ class Module:
         params, modules = self.__dict__["_parameters"], self.__dict__["_modules"]
         params.pop(name, None)
         modules.pop(name, None)
+        buffers = self.__dict__["_buffers"]
         if isinstance(value, Parameter):
             params[name] = value
+            buffers.pop(name, None)
         elif isinstance(value, Module):
             modules[name] = value
+            buffers.pop(name, None)
+        elif name in buffers:
+            buffers[name] = value  # reassigning a registered buffer keeps it registered
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
+        self._buffers.pop(name, None)
         self._modules.pop(name, None)
         object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
+        """Add a tensor that is state but not a parameter (e.g. running statistics): it is
+        saved in ``state_dict`` and converted by ``to``, but not returned by ``parameters``."""
+        self._buffers[name] = tensor
+        object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None, for an absent one such as a disabled bias)."""
@@ -104,6 +121,18 @@ class Module:
         """Every parameter of this module and its sub-modules."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """``(name, buffer)`` pairs of this module and its sub-modules."""
+        for mod_prefix, mod in self.named_modules(prefix):
+            for name, b in mod._buffers.items():
+                if b is not None:
+                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
+
+    def buffers(self) -> Iterator[Tensor]:
+        """Every buffer of this module and its sub-modules."""
+        for _, b in self.named_buffers():
+            yield b
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module and all sub-modules, with dotted names."""
@@ -142,6 +171,36 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every sub-module (children first) and on this module; return self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Module:
+        """Convert every floating parameter and buffer to ``dtype`` in place (devices: only cpu).
+
+        The parameters stay the same objects, so an optimizer built before still holds them.
+        """
+        dtype = kwargs.get("dtype", dtype)
+        if dtype is None or isinstance(dtype, str):
+            return self  # a device such as "cpu"
+        for t in list(self.parameters()) + list(self.buffers()):
+            if t._data.dtype.kind == "f":
+                t._data = t._data.astype(dtype)
+                if t.grad is not None:
+                    t.grad._data = t.grad._data.astype(dtype)
+        return self
+
+    def float(self) -> Module:
+        """Parameters and buffers to float32."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """Parameters and buffers to float64 (e.g. for gradcheck)."""
+        return self.to(np.float64)
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient (to None by default, as torch does)."""
         for p in self.parameters():
@@ -151,12 +210,15 @@ class Module:
                 p.grad._data[...] = 0
 
     def state_dict(self) -> OrderedDict:
-        """Parameter values by dotted name (detached tensors sharing memory)."""
-        return OrderedDict((n, p.detach()) for n, p in self.named_parameters())
+        """Parameter and buffer values by dotted name (detached tensors sharing memory)."""
+        state = OrderedDict((n, p.detach()) for n, p in self.named_parameters())
+        state.update((n, b.detach()) for n, b in self.named_buffers())
+        return state
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Copy values into the parameters (shapes must match)."""
         params = dict(self.named_parameters())
+        params.update(self.named_buffers())
         missing = set(params) - set(state_dict)
         unexpected = set(state_dict) - set(params)
         if missing or unexpected:
