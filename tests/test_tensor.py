@@ -375,3 +375,37 @@ def test_numpy_arrays_on_the_left_defer_to_the_tensor():
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     y = np.array([3.0, 4.0], dtype=np.float32) * x
     assert isinstance(y, minigrad.Tensor) and y.grad_fn.name() == "MulBackward0"
+
+
+EDGE_CASES = {
+    "relu_at_0": (lambda L, x: x.relu(), [0.0, -0.0, -1.0, 2.0]),
+    "abs_at_0": (lambda L, x: x.abs(), [0.0, -1.0, 2.0]),
+    "sqrt_at_0_and_negative": (lambda L, x: x.sqrt(), [0.0, -1.0, 4.0]),
+    "log_at_0_and_negative": (lambda L, x: x.log(), [0.0, -1.0, 1.0]),
+    "pow_0_at_0": (lambda L, x: x**0, [0.0, -2.0, 3.0]),
+    "pow_2_at_negative": (lambda L, x: x**2, [0.0, -2.0, 3.0]),
+    "tensor_exponent_negative_base": (lambda L, x: L.tensor(-2.0, dtype=x.dtype) ** x, [1.0, 2.0]),
+    "sigmoid_saturates": (lambda L, x: x.sigmoid(), [-800.0, 0.0, 800.0]),
+    "max_ties": (lambda L, x: x.max(), [1.0, 3.0, 3.0, -1.0]),
+    "maximum_ties": (lambda L, x: L.maximum(x, L.ones_like(x)), [1.0, 0.0, 2.0]),
+    "div_by_0": (lambda L, x: 1.0 / x, [0.0, -0.0, 2.0]),
+    "log_softmax_large_logits": (lambda L, x: x.log_softmax(0), [1000.0, 0.0, -1000.0]),
+    "softmax_large_logits": (lambda L, x: x.softmax(0), [1000.0, 0.0, -1000.0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_CASES))
+@pytest.mark.parametrize("dtype_name", sorted(DTYPES))
+def test_special_points_follow_torch(name, dtype_name):
+    fn, values = EDGE_CASES[name]
+    dtype, rtol = DTYPES[dtype_name]
+    x = np.array(values, dtype=dtype)
+    results = []
+    for lib in (torch, minigrad):
+        t = lib.tensor(x, requires_grad=True)
+        y = fn(lib, t)
+        y.backward(lib.ones_like(y))
+        results.append((y.detach().numpy(), t.grad.numpy()))
+    for got, want in zip(results[1], results[0], strict=True):
+        assert got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=0, equal_nan=True)
