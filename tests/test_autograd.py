@@ -587,3 +587,45 @@ def test_parameter_is_a_leaf_tensor_that_requires_grad():
     p = nn.Parameter(minigrad.ones(2))
     assert isinstance(p, minigrad.Tensor) and p.requires_grad and p.is_leaf
     assert repr(p).startswith("Parameter containing:")
+
+
+# --- random graphs --------------------------------------------------------------------------
+
+GRAPH_OPS = [
+    lambda L, a, b: a + b,
+    lambda L, a, b: a * b,
+    lambda L, a, b: a - b * 0.5,
+    lambda L, a, b: (a * b).tanh(),
+    lambda L, a, b: a.sigmoid() * b,
+    lambda L, a, b: a / (b * b + 1),
+    lambda L, a, b: (a - b).relu(),
+    lambda L, a, b: a.sum(0, keepdim=True) * b,
+    lambda L, a, b: a.softmax(1) + b,
+    lambda L, a, b: (a @ b.t()) @ a * 0.1,
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 99), st.integers(0, 99)), min_size=1,
+             max_size=12),
+    st.integers(0, 2**31 - 1),
+)  # fmt: skip
+def test_random_graphs_with_shared_nodes_match_torch(program, seed):
+    # Each step applies an op to two earlier results (inputs included), so intermediate nodes
+    # are reused by several later ops: the engine must add their gradients before running them.
+    rng = np.random.default_rng(seed)
+    inputs = [rng.normal(size=(3, 3)) for _ in range(3)]
+    grads = []
+    for lib in (torch, minigrad):
+        leaves = [lib.tensor(x, requires_grad=True) for x in inputs]
+        values = list(leaves)
+        for op, i, j in program:
+            values.append(GRAPH_OPS[op](lib, values[i % len(values)], values[j % len(values)]))
+        out = sum((v * (k + 1)).sum() for k, v in enumerate(values[3:]))
+        if not out.requires_grad:
+            return
+        out.backward()
+        grads.append([np.zeros((3, 3)) if t.grad is None else t.grad.numpy() for t in leaves])
+    for a, b in zip(*grads, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-9)
