@@ -232,3 +232,40 @@ def test_bad_input_is_explained(call, message):
     x = minigrad.tensor(np.zeros((3, 4)), requires_grad=True)
     with pytest.raises(ValueError, match=message):
         call(x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("beta", "threshold"), [(1.0, 20.0), (2.0, 20.0), (0.5, 3.0), (3.0, 1.0)])
+def test_softplus_matches_torch_including_threshold(dtype, beta, threshold):
+    values = np.array([-50.0, -3.0, -0.5, 0.0, 0.4, 1.0, 2.5, 9.0, 30.0, 80.0], dtype=dtype)
+    upstream = np.linspace(-1.0, 1.0, values.size).astype(dtype)
+    x = minigrad.tensor(values, requires_grad=True)
+    out = F.softplus(x, beta=beta, threshold=threshold)
+    out.backward(minigrad.tensor(upstream))
+    xt = torch.tensor(values, requires_grad=True)
+    expected = TF.softplus(xt, beta=beta, threshold=threshold)
+    expected.backward(torch.tensor(upstream))
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), **tol)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_matches_torch(dtype, approximate):
+    values = np.random.default_rng(3).normal(scale=3.0, size=(4, 5)).astype(dtype)
+    values[0, :3] = [0.0, -10.0, 10.0]
+    x = minigrad.tensor(values, requires_grad=True)
+    out = F.gelu(x, approximate=approximate)
+    out.sum().backward()
+    xt = torch.tensor(values, requires_grad=True)
+    expected = TF.gelu(xt, approximate=approximate)
+    expected.sum().backward()
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), **tol)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), **tol)
+
+
+def test_gelu_rejects_unknown_approximation():
+    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh'"):
+        F.gelu(minigrad.tensor([1.0]), approximate="fast")

@@ -16,24 +16,27 @@ rounded to zero, so extreme logits give finite losses and gradients wherever tor
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from minigrad.autograd import Function
-from minigrad.tensor import Tensor, from_numpy
+from minigrad.tensor import Tensor, from_numpy, where
 from minigrad.tensor import log_softmax as _log_softmax
 from minigrad.tensor import softmax as _softmax
 
 __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "gelu",
     "log_softmax",
     "mse_loss",
     "nll_loss",
     "relu",
     "sigmoid",
     "softmax",
+    "softplus",
     "tanh",
 ]
 
@@ -106,6 +109,29 @@ def tanh(input: Tensor) -> Tensor:
 def sigmoid(input: Tensor) -> Tensor:
     """The logistic function ``1 / (1 + exp(-x))``, elementwise."""
     return input.sigmoid()
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold`` (torch's
+    rule, which keeps it linear and exact for large inputs). The defaults run the
+    ``softplus`` kernel directly."""
+    if beta == 1.0 and threshold == 20.0:
+        return input.softplus()
+    scaled = input * beta
+    # The kernel itself is stable for every input, so the branch `where` discards is finite.
+    return where(scaled > threshold, input, scaled.softplus() / beta)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``x * Phi(x)``, Phi the standard normal CDF (the ``gelu`` kernel, with erf); with
+    ``approximate="tanh"``, torch's tanh approximation
+    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
+    if approximate == "none":
+        return input.gelu()
+    if approximate == "tanh":
+        inner = (input + 0.044715 * input**3) * math.sqrt(2.0 / math.pi)
+        return 0.5 * input * (1.0 + inner.tanh())
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
 def _check_dim(dim: int | None, name: str) -> int:
