@@ -289,8 +289,9 @@ _NEVER_WARNS = {"add", "sub", "mul", "relu", "neg", "abs", "sign", "maximum", "m
 
 
 def _binary_forward(name: str) -> Callable:
-    fn = _k.BINARY_KERNELS[name].forward
-    return _raw(fn) if name in _NEVER_WARNS else fn
+    """The forward functor of binary kernel ``name``, read from the table at call time."""
+    k = _k.BINARY_KERNELS[name]
+    return _raw_kernel(k)[0] if name in _NEVER_WARNS else k.forward
 
 
 def _unary(name: str, x: Tensor) -> Tensor:
@@ -300,7 +301,7 @@ def _unary(name: str, x: Tensor) -> Tensor:
     if xd.dtype.kind not in "fc" and name not in _INT_PRESERVING:
         xd = xd.astype(_DEFAULT_FLOAT)
     if name in _NEVER_WARNS:
-        y = _raw(k.forward)(xd)
+        y = _raw_kernel(k)[0](xd)
         if type(y) is not np.ndarray:
             y = np.asarray(y)
     else:
