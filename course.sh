@@ -163,10 +163,13 @@ cmd_test() {
   "$VENV/bin/ruff" check "${LINT_PATHS[@]}"
   "$VENV/bin/ruff" format --check "${LINT_PATHS[@]}"
   info "pytest: unit tests, then every notebook re-executed by nbval"
-  local targets=("$@")
-  [ ${#targets[@]} -gt 0 ] || targets=(tests notebooks solutions)
+  # Paths given replace the default targets; options (-k, --durations=10, ...) are added.
+  local arg has_path=0
+  for arg in "$@"; do [[ "$arg" == -* ]] || has_path=1; done
+  local targets=()
+  [ "$has_path" = 1 ] || targets=(tests notebooks solutions)
   # --dist loadfile keeps each notebook's cells in one worker (they share a kernel).
-  "$PY" -m pytest -n 2 --dist loadfile "${NBVAL_ARGS[@]}" "${targets[@]}"
+  "$PY" -m pytest -n 2 --dist loadfile "${NBVAL_ARGS[@]}" "$@" "${targets[@]}"
 }
 
 cmd_execute() {
