@@ -55,14 +55,43 @@ def _private_tmp() -> bool:
 
     libc = ctypes.CDLL(None, use_errno=True)
     clone_newns, ms_rec, ms_private = 0x00020000, 16384, 1 << 18
+    ms_rdonly, ms_remount, ms_bind = 1, 32, 4096
     if libc.unshare(clone_newns) != 0:
         return False
     if libc.mount(b"none", b"/", None, ms_rec | ms_private, None) != 0:
         return False
     for path in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(path):
+        if not os.path.isdir(path):
+            continue
+        # The course (and its .venv) may itself live under /tmp, e.g. in a CI checkout: the
+        # top-level entries that hold this process's import path are bound back, read-only,
+        # through a descriptor of the directory taken before the tmpfs hides it.
+        needed = _entries_on_import_path(path)
+        original = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
             libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"size=256m,mode=1777")
+            for entry in needed:
+                target = os.path.join(path, entry).encode()
+                os.makedirs(target, exist_ok=True)
+                source = f"/proc/self/fd/{original}/{entry}".encode()
+                if libc.mount(source, target, None, ms_bind | ms_rec, None) == 0:
+                    libc.mount(None, target, None, ms_bind | ms_remount | ms_rdonly, None)
+        finally:
+            os.close(original)
     return True
+
+
+def _entries_on_import_path(directory: str) -> set[str]:
+    """The names directly in ``directory`` that hold a ``sys.path`` entry (directories only)."""
+    entries = set()
+    for item in sys.path:
+        if not item:
+            continue
+        relative = os.path.relpath(os.path.realpath(item), os.path.realpath(directory))
+        first = relative.split(os.sep, 1)[0]
+        if first not in (".", "..") and os.path.isdir(os.path.join(directory, first)):
+            entries.add(first)
+    return entries
 
 
 def _become_nobody() -> None:

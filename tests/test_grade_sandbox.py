@@ -1,0 +1,19 @@
+"""The worker's private /tmp must not hide the course itself when it lives under /tmp (CI)."""
+
+import sys
+
+from minigrad.grade import worker
+
+
+def test_entries_holding_the_import_path_are_found(tmp_path, monkeypatch):
+    (tmp_path / "checkout" / ".venv" / "site-packages").mkdir(parents=True)
+    (tmp_path / "unrelated").mkdir()
+    import_path = [str(tmp_path / "checkout" / ".venv" / "site-packages"), "/usr/lib", ""]
+    monkeypatch.setattr(sys, "path", import_path)
+    assert worker._entries_on_import_path(str(tmp_path)) == {"checkout"}
+
+
+def test_nothing_is_kept_when_the_import_path_is_elsewhere(tmp_path, monkeypatch):
+    (tmp_path / "student-files").mkdir()
+    monkeypatch.setattr(sys, "path", ["/usr/lib/python3.11", "/opt/course"])
+    assert worker._entries_on_import_path(str(tmp_path)) == set()
