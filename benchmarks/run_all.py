@@ -50,6 +50,9 @@ def parse_timings(stem: str, out: str) -> dict[str, list[tuple[str, float]]]:
             found.setdefault(f"{stem} step", []).append((m["name"].strip(), ms))
             continue
         words = line.split()
+        if not words:  # a blank line ends a table (the next one may be in other units)
+            libraries = []
+            continue
         if "ms" in words[1:]:
             libraries = [w for w, after in zip(words[:-1], words[1:], strict=True) if after == "ms"]
             continue
