@@ -63,6 +63,89 @@ WRONG = [
         ],
     ),
     (
+        "02 no dependency counts (breadth-first from the inputs)",
+        "02_computation_graphs",
+        "q1 q2",  # q2's solution calls topological_order: it loses too
+        [
+            (
+                "            waiting[user] -= 1\n"
+                "            if waiting[user] == 0:\n"
+                "                ready.append(user)",
+                "            if user not in order and user not in ready:\n"
+                "                ready.append(user)",
+            )
+        ],
+    ),
+    (
+        "02 a cycle not reported",
+        "02_computation_graphs",
+        "q1",
+        [('raise ValueError(f"no topological order:', 'print(f"no topological order:')],
+    ),
+    (
+        "02 recursive depth-first order (deep graph)",
+        "02_computation_graphs",
+        "q1",
+        [
+            (
+                "    waiting = {node: len(inputs) for node, (_, inputs) in dag.items()}",
+                "    order, seen = [], set()\n\n"
+                "    def visit(node):\n"
+                "        if node not in seen:\n"
+                "            seen.add(node)\n"
+                "            for inp in dag[node][1]:\n"
+                "                visit(inp)\n"
+                "            order.append(node)\n\n"
+                "    for node in dag:\n"
+                "        visit(node)\n"
+                "    return order",
+            )
+        ],
+    ),
+    (
+        "02 = instead of += (a node with two users)",
+        "02_computation_graphs",
+        "q2",
+        [("grad[inp] += grad[node] * d", "grad[inp] = grad[node] * d")],
+    ),
+    (
+        "02 an input listed twice counted once (a path forgotten)",
+        "02_computation_graphs",
+        "q2",
+        [
+            (
+                "for inp, d in zip(inputs, local[node], strict=True):",
+                "for inp, d in dict(zip(inputs, local[node], strict=True)).items():",
+            )
+        ],
+    ),
+    (
+        "02 a leaf used twice returned twice",
+        "02_computation_graphs",
+        "q3",
+        [("        if fn in seen:\n            continue\n", "")],
+    ),
+    (
+        "02 recursive walk of grad_fn (deep graph)",
+        "02_computation_graphs",
+        "q3",
+        [
+            (
+                "    leaves, seen, stack = [], set(), [y.grad_fn]",
+                "    leaves, seen = [], set()\n\n"
+                "    def visit(fn):\n"
+                "        if fn is not None and fn not in seen:\n"
+                "            seen.add(fn)\n"
+                '            if hasattr(fn, "variable"):\n'
+                "                leaves.append(fn.variable)\n"
+                "            for child, _ in fn.next_functions:\n"
+                "                visit(child)\n\n"
+                "    visit(y.grad_fn)\n"
+                "    stack = []",
+            )
+        ],
+    ),
+    (
         "03 = instead of += (a node used twice)",
         "03_value_autograd",
         "q1",

@@ -30,6 +30,7 @@ from minigrad.grade import wire
 #: Exercise id (the ``metadata.minigrad.exercise`` of a notebook) -> module that defines it.
 EXERCISE_MODULES: dict[str, str] = {
     "01_chain_rule": "minigrad.grade.ex01_chain_rule",
+    "02_computation_graphs": "minigrad.grade.ex02_computation_graphs",
     "03_value_autograd": "minigrad.grade.ex03_value_autograd",
     "04_tensors_and_functions": "minigrad.grade.ex04_tensors_and_functions",
     "05_framework_kernels": "minigrad.grade.ex05_framework_kernels",
