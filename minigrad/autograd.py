@@ -29,6 +29,7 @@ created, or views (which get copied), and sends any array it did not create to o
 from __future__ import annotations
 
 import functools
+import itertools
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -180,15 +181,52 @@ def _freed_error(node: Node) -> RuntimeError:
     )
 
 
+# torch gives every tensor a version counter, bumped by in-place ops, and refuses to backward
+# through a node whose saved tensors changed since it saved them. minigrad keeps the same
+# promise with one clock: a node that saves arrays records when (``_seq``), and an in-place
+# write logs when it wrote which storage (the root of the array's ``base`` chain, so views
+# count). A reused id cannot raise falsely: the array it named died before the node was made.
+clock = itertools.count(1).__next__
+_WRITTEN: dict[int, int] = {}
+
+
+def _storage(arr: np.ndarray) -> int:
+    while isinstance(arr.base, np.ndarray):
+        arr = arr.base
+    return id(arr)
+
+
+def note_inplace_write(arr: np.ndarray) -> None:
+    """Record that ``arr``'s memory was just written in place (called by the in-place ops)."""
+    _WRITTEN[_storage(arr)] = clock()
+
+
+def _check_saved_unchanged(node: Node) -> None:
+    seq = getattr(node, "_seq", None)
+    if seq is None:
+        return
+    for item in node._saved:
+        arr = item._data if isinstance(item, _Tensor) else item
+        if isinstance(arr, np.ndarray) and _WRITTEN.get(_storage(arr), 0) > seq:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: {node.name()} saved an array of shape {arr.shape} "
+                f"({arr.dtype}) that was changed in place after it was saved, so its gradient "
+                f"would be wrong. Do the in-place update after backward(), or make it out of "
+                f"place (x = x + 1 instead of x += 1) before backward()."
+            )
+
+
 class Node:
     """A node of the backward graph: one recorded op (torch's ``grad_fn`` objects).
 
     ``next_functions`` holds one ``(node, 0)`` pair per input (``(None, 0)`` for an input that
-    needs no gradient), ``_saved`` what the backward reads (``None`` once freed). Subclasses
-    implement ``apply(grad)``, which returns one gradient array (or None) per input.
+    needs no gradient), ``_saved`` what the backward reads (``None`` once freed), ``_seq`` when
+    it saved it (nodes that save arrays). Subclasses implement ``apply(grad)``, which returns one
+    gradient array (or None) per input.
     """
 
-    __slots__ = ("next_functions", "_saved", "_hooks", "__weakref__")
+    __slots__ = ("next_functions", "_saved", "_hooks", "_seq", "__weakref__")
     _n_out = 1  # how many outputs (gradients arriving); only custom Functions have more
 
     def name(self) -> str:
@@ -310,6 +348,8 @@ def run_backward(
             else:
                 if node._saved is None:
                     raise _freed_error(node)
+                if _WRITTEN and node._saved:
+                    _check_saved_unchanged(node)
                 outs = node.apply(grad)
                 if not retain_graph and node._saved:
                     node._saved = None
@@ -686,6 +726,7 @@ class Function:
             Tensor._wrap(t._data) if t is not None and id(t) in outputs_by_id else t
             for t in ctx.to_save
         )
+        ctx._seq = clock()
         ctx.to_save = ()
         return tuple(outs) if is_tuple else outs[0]
 

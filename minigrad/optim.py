@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.autograd import note_inplace_write
+
 __all__ = ["SGD", "Adam", "Optimizer"]
 
 
@@ -133,6 +135,7 @@ class SGD(Optimizer):
                     buf = state["momentum_buffer"]
                     grad = grad + momentum * buf if group["nesterov"] else buf
                 param -= lr * grad
+                note_inplace_write(param)  # as torch's step bumps the version counter
 
 
 class Adam(Optimizer):
@@ -193,3 +196,4 @@ class Adam(Optimizer):
                 else:
                     denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
                 param -= (lr / bias_correction1) * (exp_avg / denom)
+                note_inplace_write(param)

@@ -183,6 +183,7 @@ class UnaryBackward(Node):
     def __init__(self, x_node: Node, saved: np.ndarray) -> None:
         self.next_functions = ((x_node, 0),)
         self._saved = (saved,)
+        self._seq = _ag.clock()
         self._hooks = None
 
     def apply(self, dy: np.ndarray) -> tuple:
@@ -203,6 +204,7 @@ class BinaryBackward(Node):
     ) -> None:
         self.next_functions = ((a_node, 0), (b_node, 0))
         self._saved = saved
+        self._seq = _ag.clock()
         self._hooks = None
         self.shapes = shapes
 
@@ -457,6 +459,7 @@ class MaxBackward1(Node):
     def __init__(self, x_node: Node, x: np.ndarray, y: np.ndarray) -> None:
         self.next_functions = ((x_node, 0),)
         self._saved = (x, y)
+        self._seq = _ag.clock()
         self._hooks = None
 
     def apply(self, dy: np.ndarray) -> tuple:
@@ -480,6 +483,7 @@ class MaxBackward0(Node):
     def __init__(self, x_node: Node, shape: tuple, idx: np.ndarray, dim: int, keepdim: bool):
         self.next_functions = ((x_node, 0),)
         self._saved = (idx,)
+        self._seq = _ag.clock()
         self._hooks = None
         self.shape, self.dim, self.keepdim = shape, dim, keepdim
 
@@ -522,6 +526,7 @@ class MmBackward0(Node):
         self.next_functions = ((a_node, 0), (b_node, 0))
         # Only what the *other* gradient needs: db reads a, da reads b.
         self._saved = (a if b_node is not None else None, b if a_node is not None else None)
+        self._seq = _ag.clock()
         self._hooks = None
 
     def apply(self, dy: np.ndarray) -> tuple:
@@ -539,6 +544,7 @@ class MatmulBackward0(Node):
     def __init__(self, a_node: Node | None, b_node: Node | None, a: np.ndarray, b: np.ndarray):
         self.next_functions = ((a_node, 0), (b_node, 0))
         self._saved = (a, b)
+        self._seq = _ag.clock()
         self._hooks = None
 
     def apply(self, dy: np.ndarray) -> tuple:
@@ -583,6 +589,7 @@ class AddmmBackward0(Node):
     def __init__(self, nodes: tuple, x: np.ndarray, w: np.ndarray, has_bias: bool) -> None:
         self.next_functions = tuple((n, 0) for n in nodes)
         self._saved = (x if nodes[1] is not None else None, w if nodes[0] is not None else None)
+        self._seq = _ag.clock()
         self._hooks = None
 
     def apply(self, dy: np.ndarray) -> tuple:
@@ -770,6 +777,7 @@ class WhereBackward0(Node):
     def __init__(self, nodes: tuple, cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
         self.next_functions = tuple((n, 0) for n in nodes)
         self._saved = (cond, a.shape, b.shape)
+        self._seq = _ag.clock()
         self._hooks = None
 
     def apply(self, dy: np.ndarray) -> tuple:
@@ -793,6 +801,7 @@ class LogSoftmaxBackward0(Node):
     def __init__(self, x_node: Node, y: np.ndarray, dim: int) -> None:
         self.next_functions = ((x_node, 0),)
         self._saved = (y,)
+        self._seq = _ag.clock()
         self._hooks = None
         self.dim = dim
 
@@ -1288,6 +1297,7 @@ class Tensor:
             return self
         o = other._data if isinstance(other, Tensor) else other
         ufunc(self._data, o, out=self._data)
+        _ag.note_inplace_write(self._data)
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -1331,30 +1341,35 @@ class Tensor:
         """Fill with zeros in place."""
         self._check_overwrite()
         self._data[...] = 0
+        _ag.note_inplace_write(self._data)
         return self
 
     def fill_(self, value: Any) -> Tensor:
         """Fill with ``value`` in place."""
         self._check_overwrite()
         self._data[...] = value._data if isinstance(value, Tensor) else value
+        _ag.note_inplace_write(self._data)
         return self
 
     def copy_(self, src: Any) -> Tensor:
         """Copy ``src`` (broadcast) into this tensor in place."""
         self._check_overwrite()
         self._data[...] = src._data if isinstance(src, Tensor) else src
+        _ag.note_inplace_write(self._data)
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Fill in place with normal samples."""
         self._check_overwrite()
         self._data[...] = _rng.normal(mean, std, self._data.shape)
+        _ag.note_inplace_write(self._data)
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         """Fill in place with uniform samples from [a, b)."""
         self._check_overwrite()
         self._data[...] = _rng.uniform(a, b, self._data.shape)
+        _ag.note_inplace_write(self._data)
         return self
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -1367,6 +1382,7 @@ class Tensor:
             )
         idx, _ = _index_arg(index)
         self._data[idx] = value._data if isinstance(value, Tensor) else value
+        _ag.note_inplace_write(self._data)
 
     # --- matrix products -------------------------------------------------------------------
 
