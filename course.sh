@@ -98,7 +98,9 @@ ensure_chromium() {
   command -v chromium >/dev/null && return 0
   info "installing chromium (for the JupyterLab browser test)"
   if apt_install chromium && command -v chromium >/dev/null; then return 0; fi
-  die "chromium is missing and could not be installed: run 'sudo apt-get install chromium' (the browser test needs it) and run this again."
+  # CI must run the browser test; elsewhere (macOS, no sudo) it is skipped with this reason.
+  [ "${CI:-}" = true ] && die "chromium is missing and could not be installed: run 'sudo apt-get install chromium' (the browser test needs it) and run this again."
+  echo "warning: chromium is missing and could not be installed ('sudo apt-get install chromium'): the JupyterLab browser test will be skipped." >&2
 }
 
 # JupyterLab settings for the course (scripts/lab-overrides.json, shared with Binder's postBuild):
