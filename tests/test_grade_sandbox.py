@@ -17,3 +17,19 @@ def test_nothing_is_kept_when_the_import_path_is_elsewhere(tmp_path, monkeypatch
     (tmp_path / "student-files").mkdir()
     monkeypatch.setattr(sys, "path", ["/usr/lib/python3.11", "/opt/course"])
     assert worker._entries_on_import_path(str(tmp_path)) == set()
+
+
+def test_reachability_follows_every_parent_directory(tmp_path):
+    outer = tmp_path / "home"
+    inner = outer / "course" / "site-packages"
+    inner.mkdir(parents=True)
+    tmp_path.chmod(0o755)
+    outer.chmod(0o755)
+    (outer / "course").chmod(0o755)
+    inner.chmod(0o755)
+    assert worker._reachable_by_all(str(inner))
+    outer.chmod(0o700)  # like /root: the course below it is out of reach for other users
+    assert not worker._reachable_by_all(str(inner))
+    outer.chmod(0o755)
+    inner.chmod(0o750)
+    assert not worker._reachable_by_all(str(inner))

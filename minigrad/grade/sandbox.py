@@ -327,12 +327,20 @@ def _start(scratch: Path, result_fd: int, limits: Limits) -> subprocess.Popen:
 
 
 def _bootstrap() -> str:
-    """The worker's ``-c`` program: this minigrad first on the path, then the worker."""
+    """The worker's ``-c`` program: this minigrad first on the path, then the worker.
+
+    The worker module is loaded from its file, not imported as ``minigrad.grade.worker``: that
+    would import minigrad (and numpy) while still root, from paths that ``nobody`` may not be
+    able to read; the worker makes them readable in its own mount namespace first.
+    """
     root = str(Path(core.__file__).resolve().parents[2])
+    worker = str(Path(__file__).with_name("worker.py").resolve())
     paths = [p for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")} if p]
     return (
-        f"import site, sys; [site.addsitedir(p) for p in {sorted(paths)!r}]; "
-        f"sys.path.insert(0, {root!r}); from minigrad.grade.worker import main; main()"
+        f"import importlib.util as u, site, sys; [site.addsitedir(p) for p in {sorted(paths)!r}]; "
+        f"sys.path.insert(0, {root!r}); "
+        f"s = u.spec_from_file_location('_grade_worker', {worker!r}); "
+        "m = u.module_from_spec(s); s.loader.exec_module(m); m.main()"
     )
 
 
