@@ -1,6 +1,8 @@
 """The worker's private /tmp must not hide the course itself when it lives under /tmp (CI)."""
 
 import sys
+import tempfile
+from pathlib import Path
 
 from minigrad.grade import worker
 
@@ -19,11 +21,17 @@ def test_nothing_is_kept_when_the_import_path_is_elsewhere(tmp_path, monkeypatch
     assert worker._entries_on_import_path(str(tmp_path)) == set()
 
 
-def test_reachability_follows_every_parent_directory(tmp_path):
-    outer = tmp_path / "home"
+def test_reachability_follows_every_parent_directory():
+    # Not pytest's tmp_path: its parent directory is private to the user running the tests.
+    with tempfile.TemporaryDirectory(dir="/tmp") as top:
+        Path(top).chmod(0o755)
+        check_reachability(Path(top))
+
+
+def check_reachability(top):
+    outer = top / "home"
     inner = outer / "course" / "site-packages"
     inner.mkdir(parents=True)
-    tmp_path.chmod(0o755)
     outer.chmod(0o755)
     (outer / "course").chmod(0o755)
     inner.chmod(0o755)
