@@ -42,6 +42,9 @@ class _Shell:
 
 
 NOBODY = 65534
+# mount(2) flags and unshare(2)'s CLONE_NEWNS, from <sys/mount.h> and <sched.h>.
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+CLONE_NEWNS = 0x00020000
 
 
 def _private_tmp() -> bool:
@@ -54,11 +57,9 @@ def _private_tmp() -> bool:
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    clone_newns, ms_rec, ms_private = 0x00020000, 16384, 1 << 18
-    ms_rdonly, ms_remount, ms_bind = 1, 32, 4096
-    if libc.unshare(clone_newns) != 0:
+    if libc.unshare(CLONE_NEWNS) != 0:
         return False
-    if libc.mount(b"none", b"/", None, ms_rec | ms_private, None) != 0:
+    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return False
     for path in ("/tmp", "/var/tmp", "/dev/shm"):
         if not os.path.isdir(path):
@@ -74,8 +75,8 @@ def _private_tmp() -> bool:
                 target = os.path.join(path, entry).encode()
                 os.makedirs(target, exist_ok=True)
                 source = f"/proc/self/fd/{original}/{entry}".encode()
-                if libc.mount(source, target, None, ms_bind | ms_rec, None) == 0:
-                    libc.mount(None, target, None, ms_bind | ms_remount | ms_rdonly, None)
+                if libc.mount(source, target, None, MS_BIND | MS_REC, None) == 0:
+                    libc.mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
         finally:
             os.close(original)
     return True
@@ -103,20 +104,18 @@ def _expose_import_path() -> None:
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    ms_rdonly, ms_remount, ms_bind, ms_rec = 1, 32, 4096, 16384
-    base = "/tmp/.minigrad-import"
+    base = "/tmp/.minigrad-import"  # on the private tmpfs: nobody can search it once it is 755
     for i, item in enumerate(sys.path):
         if not item or not os.path.isdir(item) or _reachable_by_all(item):
             continue
         target = os.path.join(base, str(i))
-        os.makedirs(target, exist_ok=True)
-        os.chmod(base, 0o755)
-        os.chmod(target, 0o755)
+        os.makedirs(target, mode=0o755, exist_ok=True)
+        os.chmod(base, 0o755)  # makedirs applies the umask to the parent it creates
         if libc.mount(
-            os.path.realpath(item).encode(), target.encode(), None, ms_bind | ms_rec, None
+            os.path.realpath(item).encode(), target.encode(), None, MS_BIND | MS_REC, None
         ):
             continue
-        libc.mount(None, target.encode(), None, ms_bind | ms_remount | ms_rdonly, None)
+        libc.mount(None, target.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
         sys.path[i] = target
 
 
