@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from minigrad.grade import EXERCISE_MODULES, get_exercise
+from grader import EXERCISE_MODULES, get_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

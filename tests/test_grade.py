@@ -18,9 +18,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from minigrad.grade import Limits, checker, core, get_exercise, wire
-from minigrad.grade.__main__ import grade_all
-from minigrad.grade.sandbox import identify
+from grader import Limits, checker, core, get_exercise, wire
+from grader.__main__ import grade_all
+from grader.sandbox import identify
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -471,7 +471,7 @@ def test_cli_table_csv_gradescope_and_exit_status(tmp_path):
     for path in SOLUTIONS[:1] + EXERCISES[:1]:
         (subs / f"{path.parent.name}_{path.name}").write_bytes(path.read_bytes())
     out_csv, out_json = tmp_path / "grades.csv", tmp_path / "results.json"
-    command = [sys.executable, "-m", "minigrad.grade", str(subs), "--jobs", "2", "--timeout"]
+    command = [sys.executable, "-m", "grader", str(subs), "--jobs", "2", "--timeout"]
     command += ["60", "--csv", str(out_csv), "--gradescope", str(out_json), "--no-progress"]
     run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
@@ -487,16 +487,17 @@ def test_cli_table_csv_gradescope_and_exit_status(tmp_path):
         assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
 
 
-def test_cli_usage_errors_exit_2(tmp_path):
+@pytest.mark.parametrize("module", ["grader"])
+def test_cli_usage_errors_exit_2(tmp_path, module):
     run = subprocess.run(
-        [sys.executable, "-m", "minigrad.grade", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, "-m", module, str(tmp_path)], capture_output=True, text=True
     )
     assert run.returncode == 2 and "no notebooks" in run.stderr
 
 
 def test_gradescope_bundle_has_the_three_files_and_the_source(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "minigrad.grade", "--build-gradescope", str(tmp_path)],
+        [sys.executable, "-m", "grader", "--build-gradescope", str(tmp_path)],
         capture_output=True,
         text=True,
     )
@@ -504,7 +505,10 @@ def test_gradescope_bundle_has_the_three_files_and_the_source(tmp_path):
     with zipfile.ZipFile(tmp_path / "minigrad_autograder.zip") as z:
         names = set(z.namelist())
         assert {"setup.sh", "run_autograder", "requirements.txt"} <= names
-        assert "minigrad-src/minigrad/grade/worker.py" in names
+        # Both packages (setup.sh pip-installs minigrad-src, whose pyproject.toml has both).
+        assert {"minigrad-src/grader/worker.py", "minigrad-src/minigrad/__init__.py"} <= names
+        assert "minigrad-src/pyproject.toml" in names
+        assert "-m grader " in z.read("run_autograder").decode()
         assert "torch==" in z.read("requirements.txt").decode()
         assert "--gradescope /autograder/results/results.json" in z.read("run_autograder").decode()
         z.extractall(tmp_path / "source")
@@ -514,7 +518,7 @@ def test_gradescope_bundle_has_the_three_files_and_the_source(tmp_path):
 
 def test_gradescope_run_script_writes_results_json(tmp_path):
     """run_autograder in Gradescope's layout (under tmp_path, with this Python as its venv)."""
-    from minigrad.grade import gradescope
+    from grader import gradescope
 
     home = tmp_path / "autograder"
     for part in ("source", "submission", "results"):

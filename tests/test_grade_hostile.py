@@ -17,8 +17,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from minigrad.grade import Limits
-from minigrad.grade.__main__ import grade_all
+from grader import Limits
+from grader.__main__ import grade_all
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "01_chain_rule_exercises.ipynb"
@@ -82,8 +82,8 @@ HOSTILE = {
 import numpy as np
 import torch
 
-import minigrad.grade.core as core
-import minigrad.grade.sandbox as sandbox
+import grader.core as core
+import grader.sandbox as sandbox
 
 core.compare = lambda *args, **kwargs: ""
 core.judge = lambda question, *args: (question.points, "passed")
@@ -102,7 +102,7 @@ HOSTILE_ANSWERS = {
     "sys.exit in an answer": ("return 3 * x**2 + 2 * x", "raise SystemExit(0)", "q1"),
     "hard-coded after monkeypatching": (
         "return 3 * x**2 + 2 * x",
-        "import minigrad.grade.core as core\n\n"
+        "import grader.core as core\n\n"
         "    core.compare = lambda *args, **kwargs: ''\n"
         "    return np.zeros_like(x)",
         "q1",
@@ -151,9 +151,7 @@ def graded(tmp_path_factory):
 
 
 def _namespaces_work() -> bool:
-    probe = (
-        "import sys; from minigrad.grade.worker import _private_tmp; sys.exit(not _private_tmp())"
-    )
+    probe = "import sys; from grader.worker import _private_tmp; sys.exit(not _private_tmp())"
     return subprocess.run([sys.executable, "-c", probe]).returncode == 0
 
 

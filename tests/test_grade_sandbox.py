@@ -1,10 +1,12 @@
-"""The worker's private /tmp must not hide the course itself when it lives under /tmp (CI)."""
+"""The worker's import path: it finds this grader and this minigrad, and its private /tmp
+does not hide the course itself when the course lives under /tmp (CI)."""
 
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from minigrad.grade import worker
+from grader import worker
 
 
 def test_entries_holding_the_import_path_are_found(tmp_path, monkeypatch):
@@ -41,3 +43,29 @@ def check_reachability(top):
     outer.chmod(0o755)
     inner.chmod(0o750)
     assert not worker._reachable_by_all(str(inner))
+
+
+def test_the_worker_path_finds_this_grader_and_this_minigrad():
+    # The worker runs as `python -I` (no PYTHONPATH, no current directory on the path), with
+    # only site-packages and sandbox.course_paths() added: both packages must come from here.
+    import importlib.util
+
+    import grader
+    from grader import sandbox
+
+    paths = sandbox.course_paths()
+    probe = (
+        "import importlib.util, sys; sys.path[:0] = sys.argv[1:]; "
+        "print(importlib.util.find_spec('grader').origin); "
+        "print(importlib.util.find_spec('minigrad').origin)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", probe, *paths],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
+    assert run.returncode == 0, run.stderr
+    found = [str(Path(p).resolve()) for p in run.stdout.split()]
+    minigrad_here = importlib.util.find_spec("minigrad").origin
+    assert found == [str(Path(grader.__file__).resolve()), str(Path(minigrad_here).resolve())]

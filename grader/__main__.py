@@ -1,9 +1,10 @@
-"""Command line: ``python -m minigrad.grade SUBMISSION... [--csv P] [--gradescope P] [--jobs N]``.
+"""Command line: ``python -m grader SUBMISSION... [--csv P] [--gradescope P] [--jobs N]``.
 
 Grades notebooks (or folders of them), prints one table per exercise with every question's
 points and the reasons for lost points, and optionally writes a CSV (one row per submission)
 and a Gradescope ``results.json``. The exit status is 0 whenever grading ran, whatever the
-scores; 2 for a usage error (e.g. no notebooks found).
+scores; 2 for a usage error (e.g. no notebooks found). ``python -m minigrad.grade`` runs the
+same :func:`main`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from minigrad.grade import core, gradescope
-from minigrad.grade.sandbox import Limits, Result, SetupError, grade_notebook, world_readable
+from grader import core, gradescope
+from grader.sandbox import Limits, Result, SetupError, grade_notebook, world_readable
 
 
 def find_notebooks(paths: Iterable[str]) -> list[Path]:
@@ -108,7 +109,7 @@ def _warn_if_readable(notebooks: list[Path], dropping: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, grade, report; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m minigrad.grade",
+        prog="python -m grader",
         description="Grade minigrad exercise notebooks against PyTorch in limited processes.",
     )
     parser.add_argument("submissions", nargs="*", help="notebooks, or folders of notebooks")

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.grade.core import Exercise, Question, need
+from grader.core import Exercise, Question, need
 
 DTYPES = (np.float32, np.float64)
 

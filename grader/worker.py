@@ -1,6 +1,6 @@
 """The student's side of grading: run one notebook's code, then the questions' inputs.
 
-Started by :mod:`minigrad.grade.sandbox` as ``python -I -c ...`` in a scratch directory, as an
+Started by :mod:`grader.sandbox` as ``python -I -c ...`` in a scratch directory, as an
 unprivileged user when the grader runs as root. It reads one JSON request on stdin (cells,
 cells to skip, the questions' cases), sets its own resource limits, then reports progress and
 results as JSON lines on the file descriptor it was given. Student code can tamper with
@@ -184,7 +184,7 @@ def main() -> None:
 
     from IPython.core.inputtransformer2 import TransformerManager
 
-    from minigrad.grade import core, wire
+    from grader import core, wire
 
     exercise = core.get_exercise(request["exercise"])
     transform = TransformerManager().transform_cell

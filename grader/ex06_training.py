@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.grade.core import Exercise, Question, need
+from grader.core import Exercise, Question, need
 
 
 def _ce_cases(rng: np.random.Generator) -> list[dict[str, Any]]:

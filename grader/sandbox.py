@@ -1,9 +1,9 @@
 """Grade one notebook: read it, run its code in a limited process, compare with PyTorch.
 
 The grader never runs student code itself. It draws fresh inputs and asks PyTorch for the
-answers, then starts :mod:`minigrad.grade.worker` in a fresh scratch directory (as the
-``nobody`` user when it runs as root) with memory, CPU-time and file-size limits, and a
-wall-clock timeout. The worker reports which cell or question it is in; if the process dies
+answers, then starts :mod:`grader.worker` in a fresh scratch directory (as the ``nobody``
+user when it runs as root) with memory, CPU-time and file-size limits, and a wall-clock
+timeout. The worker reports which cell or question it is in; if the process dies
 or hangs there, the grader starts it again without that cell (or scores that question 0), so
 a notebook still gets the points for what it got right.
 """
@@ -11,6 +11,7 @@ a notebook still gets the points for what it got right.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import select
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.grade import core, wire
+from grader import core, wire
 
 #: A notebook file larger than this is not read (a student notebook is well under 1 MB).
 MAX_NOTEBOOK_BYTES = 20 * 2**20
@@ -326,19 +327,34 @@ def _start(scratch: Path, result_fd: int, limits: Limits) -> subprocess.Popen:
     )
 
 
-def _bootstrap() -> str:
-    """The worker's ``-c`` program: this minigrad first on the path, then the worker.
+def course_paths() -> list[str]:
+    """The directories that hold this grader and this minigrad, for the worker's ``sys.path``.
 
-    The worker module is loaded from its file, not imported as ``minigrad.grade.worker``: that
-    would import minigrad (and numpy) while still root, from paths that ``nobody`` may not be
-    able to read; the worker makes them readable in its own mount namespace first.
+    The same directory in a checkout of the course (``grader/`` beside ``minigrad/``) or an
+    installed copy (both in site-packages); two when they come from different places.
+    minigrad is located without importing it.
     """
-    root = str(Path(core.__file__).resolve().parents[2])
+    paths = [str(Path(core.__file__).resolve().parents[1])]
+    spec = importlib.util.find_spec("minigrad")
+    if spec is not None and spec.origin:
+        paths.append(str(Path(spec.origin).resolve().parents[1]))
+    return list(dict.fromkeys(paths))
+
+
+def _bootstrap() -> str:
+    """The worker's ``-c`` program: this grader and this minigrad first on the path, then the
+    worker.
+
+    The worker module is loaded from its file, not imported as ``grader.worker``: that would
+    import the grader (and numpy) while still root, from paths that ``nobody`` may not be able
+    to read; the worker makes them readable in its own mount namespace first.
+    """
+    roots = course_paths()
     worker = str(Path(__file__).with_name("worker.py").resolve())
     paths = [p for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")} if p]
     return (
         f"import importlib.util as u, site, sys; [site.addsitedir(p) for p in {sorted(paths)!r}]; "
-        f"sys.path.insert(0, {root!r}); "
+        f"sys.path[:0] = {roots!r}; "
         f"s = u.spec_from_file_location('_grade_worker', {worker!r}); "
         "m = u.module_from_spec(s); s.loader.exec_module(m); m.main()"
     )

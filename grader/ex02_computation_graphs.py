@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.grade.core import Exercise, Question, need
+from grader.core import Exercise, Question, need
 
 DEEP = 3000  # deeper than Python's default recursion limit (1000), as in ex03
 UNARY = ("sin", "tanh")

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.grade.core import Exercise, Question, need
+from grader.core import Exercise, Question, need
 
 #: The functions a student's ``central_difference`` is tried on, numpy and torch spellings.
 FUNCTIONS = ("sin", "exp", "tanh", "cube")

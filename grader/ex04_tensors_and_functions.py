@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.grade.core import Exercise, Question, need
+from grader.core import Exercise, Question, need
 
 
 def _operand(rng: np.random.Generator, full: tuple[int, ...]) -> tuple[int, ...]:

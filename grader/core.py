@@ -25,16 +25,16 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.grade import wire
+from grader import wire
 
 #: Exercise id (the ``metadata.minigrad.exercise`` of a notebook) -> module that defines it.
 EXERCISE_MODULES: dict[str, str] = {
-    "01_chain_rule": "minigrad.grade.ex01_chain_rule",
-    "02_computation_graphs": "minigrad.grade.ex02_computation_graphs",
-    "03_value_autograd": "minigrad.grade.ex03_value_autograd",
-    "04_tensors_and_functions": "minigrad.grade.ex04_tensors_and_functions",
-    "05_framework_kernels": "minigrad.grade.ex05_framework_kernels",
-    "06_training": "minigrad.grade.ex06_training",
+    "01_chain_rule": "grader.ex01_chain_rule",
+    "02_computation_graphs": "grader.ex02_computation_graphs",
+    "03_value_autograd": "grader.ex03_value_autograd",
+    "04_tensors_and_functions": "grader.ex04_tensors_and_functions",
+    "05_framework_kernels": "grader.ex05_framework_kernels",
+    "06_training": "grader.ex06_training",
 }
 
 #: Set in the student's process while grading: ``check()`` then does nothing (the grader checks).

@@ -1,9 +1,10 @@
 """Gradescope support: the ``results.json`` a run writes, and the autograder bundle.
 
-``python -m minigrad.grade --build-gradescope DIR`` writes ``DIR/minigrad_autograder.zip``
-with Gradescope's three files (``setup.sh``, ``run_autograder``, ``requirements.txt``) and
-this minigrad's source. Upload it as the autograder of a programming assignment; students
-upload their exercise notebook. The specification of ``results.json``:
+``python -m grader --build-gradescope DIR`` writes ``DIR/minigrad_autograder.zip`` with
+Gradescope's three files (``setup.sh``, ``run_autograder``, ``requirements.txt``) and the
+source of this minigrad and this grader (``setup.sh`` installs both). Upload it as the
+autograder of a programming assignment; students upload their exercise notebook. The
+specification of ``results.json``:
 https://gradescope-autograders.readthedocs.io/en/latest/specs/
 """
 
@@ -14,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from minigrad.grade.sandbox import Result
+from grader.sandbox import Result
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
@@ -37,11 +38,13 @@ chmod -R a+rX /autograder/venv
 RUN = """#!/usr/bin/env bash
 # Gradescope runs this for each submission; the grader writes results.json itself.
 cd /autograder/source
-exec /autograder/venv/bin/python -m minigrad.grade /autograder/submission \\
+exec /autograder/venv/bin/python -m grader /autograder/submission \\
   --timeout {timeout:g} --no-progress --gradescope /autograder/results/results.json
 """
 
 PINNED = ("numpy", "torch", "ipython", "tqdm", "matplotlib")
+#: The packages whose source goes into the bundle (pyproject.toml installs both).
+SHIPPED = ("minigrad", "grader")
 
 
 def results_json(results: list[Result]) -> dict[str, Any]:
@@ -91,7 +94,7 @@ def build_bundle(directory: str | Path, timeout: float = 60.0) -> Path:
     """Write the Gradescope autograder zip into ``directory``; returns its path."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[1]  # the course: grader/ beside minigrad/
     zip_path = directory / "minigrad_autograder.zip"
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
         _add(z, "setup.sh", SETUP)
@@ -100,8 +103,9 @@ def build_bundle(directory: str | Path, timeout: float = 60.0) -> Path:
         for name in ("pyproject.toml", "README.md"):
             if (root / name).exists():
                 z.write(root / name, f"minigrad-src/{name}")
-        for path in sorted((root / "minigrad").rglob("*.py")):
-            z.write(path, f"minigrad-src/{path.relative_to(root)}")
+        for package in SHIPPED:
+            for path in sorted((root / package).rglob("*.py")):
+                z.write(path, f"minigrad-src/{path.relative_to(root).as_posix()}")
     return zip_path
 
 
