@@ -1,32 +1,121 @@
 """minigrad: a small autograd library that mirrors PyTorch's API, grown in the course notebooks.
 
-Each concept has one module: ``numeric`` (finite differences), ``engine`` (the scalar
-``Value``), ``tensor`` and ``autograd`` (tensors, Functions, the backward engine), ``kernels``
-(elementwise forward/backward functors), ``nn``, ``optim``, ``viz`` (graph drawings) and
-``grade`` (the auto-grader).
+``import minigrad as torch`` runs the covered subset of PyTorch and gives the same numbers. The
+modules, one per concept (``minigrad/README.md`` has the map):
+
+* ``numeric``: finite differences (notebook 1); ``engine``: the scalar ``Value`` (notebook 3);
+* ``op``, ``ops``: the Op mechanism and the ops by family; ``_tensor``: the Tensor and the one
+  ``apply``; ``graph``: the backward graph and its loop; ``grad_mode``; ``autograd``:
+  ``Function``, ``grad``, ``gradcheck`` (notebook 4); ``kernels``: the elementwise functor
+  table (notebook 5); ``dtypes``, ``random``, ``factories``, ``functions``;
+* ``nn``, ``optim``, ``data`` (notebook 6) and ``viz`` (graph drawings).
+
+The auto-grader is not part of the library: it is the package ``grader`` beside it.
 """
 
-from minigrad import autograd, nn, numeric, viz
-from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad import autograd, data, nn, numeric, optim, viz
+from minigrad._tensor import Tensor
+from minigrad.dtypes import bool_, float16, float32, float64, int8, int32, int64, uint8
 from minigrad.engine import Value
-from minigrad.tensor import TORCH_FUNCTIONS as _TORCH_FUNCTIONS
-from minigrad.tensor import Tensor, bool_, float16, float32, float64, int32, int64
+from minigrad.factories import (
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from minigrad.functions import (  # noqa: A004 (torch's names: minigrad.sum, minigrad.max, ...)
+    abs,
+    acos,
+    acosh,
+    add,
+    allclose,
+    argmax,
+    argmin,
+    asin,
+    asinh,
+    atan,
+    atanh,
+    cat,
+    ceil,
+    clone,
+    cos,
+    cosh,
+    detach,
+    div,
+    dot,
+    equal,
+    erf,
+    erfc,
+    exp,
+    exp2,
+    expm1,
+    flatten,
+    floor,
+    is_tensor,
+    log,
+    log1p,
+    log2,
+    log10,
+    log_softmax,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    mul,
+    neg,
+    negative,
+    numel,
+    permute,
+    pow,
+    reciprocal,
+    relu,
+    reshape,
+    round,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sinh,
+    softmax,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    t,
+    tan,
+    tanh,
+    transpose,
+    true_divide,
+    unsqueeze,
+    where,
+)
+from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.random import manual_seed
 
-# isort: split
-# Training (issue 6): optimizers and data loading.
-from minigrad import data, optim
-
-# Tensor engine (issue 4): torch's function namespace, so that `import minigrad as torch` runs
-# the covered subset: minigrad.tensor, zeros, randn, exp, sum, matmul, softmax, manual_seed, ...
-globals().update(_TORCH_FUNCTIONS)
 float = float32  # noqa: A001 (torch.float is float32)
 double = float64
 long = int64
 half = float16
 bool = bool_  # noqa: A001
 
-__all__ = ["Value", "numeric", "viz"]
-__all__ += ["Tensor", "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
-__all__ += ["float32", "float64", "int64", "int32", "nn", *_TORCH_FUNCTIONS]
-__all__ += ["optim", "data"]
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minigrad.tensor import _generator
+from minigrad.random import generator as _generator
 
 __all__ = ["DIGITS_URL", "DataLoader", "load_digits"]
 

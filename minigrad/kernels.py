@@ -22,7 +22,6 @@ PyTorch. Kernels are pure numpy: this module knows nothing about ``Tensor``.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import Literal, NamedTuple
@@ -43,21 +42,27 @@ Array = np.ndarray
 
 
 class UnaryKernel(NamedTuple):
-    """One elementwise unary op: its forward functor and its backward functor."""
+    """One elementwise unary op: its functors and every fact the Tensor needs to run it."""
 
     name: str  # "exp2"
     forward: Callable[[Array], Array]  # y = f(x), in x's dtype
     backward: Callable[[Array, Array], Array]  # dx = backward(dy, saved)
-    saves: Literal["x", "y"]  # "x": ...BackwardWithDyX reads the input; "y": ...WithDyY the output
+    saves: Literal["x", "y", ""]  # "x": ...BackwardWithDyX reads the input; "y": ...WithDyY the
+    # output; "": the backward reads dy only, so nothing is kept alive for it
+    keeps_int: bool = False  # integer in, integer out (neg, abs); else it computes in float
+    warns: bool = True  # the forward may warn where torch is silent (log(0), sqrt(-1), 0/0)
 
 
 class BinaryKernel(NamedTuple):
-    """One elementwise binary op: its forward and one backward per operand."""
+    """One elementwise binary op: its forward, one backward per operand, and its facts."""
 
     name: str  # "mul"
     forward: Callable[[Array, Array], Array]  # y = f(a, b), broadcasting
     backward_lhs: Callable[[Array, Array, Array, Array], Array]  # (dy, a, b, y) -> da, broadcast
     backward_rhs: Callable[[Array, Array, Array, Array], Array]  # (dy, a, b, y) -> db, broadcast
+    saves: str = "aby"  # which of a, b, y the backward reads (the others are passed as None)
+    keeps_int: bool = False
+    warns: bool = True
 
 
 class KernelDoc(NamedTuple):
@@ -82,20 +87,6 @@ def _cast(value: float, like: Array) -> np.generic:
     return np.asarray(like).dtype.type(value)
 
 
-def _quiet(fn: Callable[..., Array]) -> Callable[..., Array]:
-    """Wrap a kernel: no numpy warnings (torch gives inf/nan silently) and an ndarray result.
-
-    Numpy ufuncs return a numpy scalar for 0-d input; the engine always gets an ndarray.
-    """
-
-    @functools.wraps(fn)
-    def kernel(*args: Array) -> Array:
-        with np.errstate(all="ignore"):
-            return np.asarray(fn(*args))
-
-    return kernel
-
-
 def _zero_backward(dy: Array, x: Array) -> Array:
     """dx = 0 everywhere: a piecewise-constant op passes no gradient (OneFlow's fill variant)."""
     return np.zeros_like(dy)
@@ -105,13 +96,15 @@ def _unary(
     name: str,
     forward: Callable[[Array], Array],
     backward: Callable[[Array, Array], Array],
-    saves: Literal["x", "y"],
+    saves: Literal["x", "y", ""],
     oneflow: str,
     torch: str,
     domain: tuple[float, float] = (-3.0, 3.0),
+    keeps_int: bool = False,
+    warns: bool = True,
 ) -> None:
     """Register a unary kernel and its documentation under ``name``."""
-    UNARY_KERNELS[name] = UnaryKernel(name, _quiet(forward), _quiet(backward), saves)
+    UNARY_KERNELS[name] = UnaryKernel(name, forward, backward, saves, keeps_int, warns)
     KERNEL_DOCS[name] = KernelDoc(oneflow, torch, domain)
 
 
@@ -123,9 +116,12 @@ def _binary(
     oneflow: str,
     torch: str,
     domain: tuple[float, float] = (-3.0, 3.0),
+    saves: str = "aby",
+    keeps_int: bool = False,
+    warns: bool = True,
 ) -> None:
     """Register a binary kernel and its documentation under ``name``."""
-    kernel = BinaryKernel(name, _quiet(forward), _quiet(backward_lhs), _quiet(backward_rhs))
+    kernel = BinaryKernel(name, forward, backward_lhs, backward_rhs, saves, keeps_int, warns)
     BINARY_KERNELS[name] = kernel
     KERNEL_DOCS[name] = KernelDoc(oneflow, torch, domain)
 
@@ -362,6 +358,7 @@ _unary(
     "x",
     "kSquareBackwardWithDyX",
     "(no entry: square is pow(self, 2), so PowBackward0)",
+    keeps_int=True,
 )
 
 
@@ -726,6 +723,8 @@ _unary(
     "x",
     "kAbsBackwardWithDyX",
     "grad * self.sgn()",
+    keeps_int=True,
+    warns=False,
 )
 
 
@@ -753,6 +752,8 @@ _unary(
     "y",
     "kReluBackwardWithDyY",
     "threshold_backward(grad, result, 0)",
+    keeps_int=True,
+    warns=False,
 )
 
 
@@ -816,9 +817,11 @@ _unary(
     "neg",
     neg_forward,
     neg_backward,
-    "x",
+    "",
     "(none: NegativeOp returns functional::Negative(dy))",
     "grad.neg()",
+    keeps_int=True,
+    warns=False,
 )
 
 
@@ -831,9 +834,11 @@ _unary(
     "sign",
     sign_forward,
     _zero_backward,
-    "x",
+    "",
     "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
     "zeros_like(grad)",
+    keeps_int=True,
+    warns=False,
 )
 
 
@@ -846,9 +851,10 @@ _unary(
     "floor",
     floor_forward,
     _zero_backward,
-    "x",
+    "",
     "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
     "zeros_like(grad)",
+    warns=False,
 )
 
 
@@ -861,9 +867,10 @@ _unary(
     "ceil",
     ceil_forward,
     _zero_backward,
-    "x",
+    "",
     "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
     "zeros_like(grad)",
+    warns=False,
 )
 
 
@@ -876,9 +883,10 @@ _unary(
     "round",
     round_forward,
     _zero_backward,
-    "x",
+    "",
     "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
     "zeros_like(grad)",
+    warns=False,
 )
 
 
@@ -905,6 +913,8 @@ _binary(
     "(BroadcastAdd: dy, then BroadcastReduceSumLike)",
     "self: handle_r_to_c(self.scalar_type(), grad); "
     "other: handle_r_to_c(other.scalar_type(), maybe_multiply(grad, alpha.conj()))",
+    saves="",
+    keeps_int=True,
 )
 
 
@@ -931,6 +941,8 @@ _binary(
     "(BroadcastSub: dy and ScalarMul(dy, -1))",
     "self: handle_r_to_c(self.scalar_type(), grad); "
     "other: handle_r_to_c(other.scalar_type(), maybe_multiply(-grad, alpha.conj()))",
+    saves="",
+    keeps_int=True,
 )
 
 
@@ -957,6 +969,8 @@ _binary(
     "(BroadcastMul: functional::Mul(dy, y) and Mul(dy, x))",
     "self: mul_tensor_backward(grad, other, self.scalar_type()); "
     "other: mul_tensor_backward(grad, self, other.scalar_type())",
+    saves="ab",
+    keeps_int=True,
 )
 
 
@@ -984,6 +998,7 @@ _binary(
     "self: div_tensor_self_backward(grad, other, self.scalar_type()); "
     "other: div_tensor_other_backward(grad, self, other)",
     domain=(0.2, 3.0),
+    saves="ab",
 )
 
 
@@ -1011,6 +1026,8 @@ _binary(
     "self: pow_backward_self(grad, self, exponent); "
     "exponent: pow_backward_exponent(grad, self, exponent, result)",
     domain=(0.1, 3.0),
+    saves="aby",
+    keeps_int=True,
 )
 
 
@@ -1037,6 +1054,9 @@ _binary(
     "(BroadcastMaximum: ElementwiseMaxGrad)",
     "self: at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0); "
     "other: at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
+    saves="ab",
+    keeps_int=True,
+    warns=False,
 )
 
 
@@ -1063,4 +1083,7 @@ _binary(
     "(BroadcastMinimum: ElementwiseMinGrad)",
     "self: at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0); "
     "other: at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
+    saves="ab",
+    keeps_int=True,
+    warns=False,
 )

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import note_inplace_write
+from minigrad.graph import note_inplace_write
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 

@@ -89,7 +89,7 @@ def _kind_of(root: Any) -> str:
     if torch is not None and isinstance(root, torch.Tensor):
         return "tensor"
     try:
-        from minigrad.tensor import Tensor
+        from minigrad._tensor import Tensor
     except ImportError:  # the tensor engine is optional for drawing Value graphs
         Tensor = None
     if Tensor is not None and isinstance(root, Tensor):

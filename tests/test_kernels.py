@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import minigrad
 from minigrad.kernels import BINARY_KERNELS, KERNEL_DOCS, UNARY_KERNELS, unbroadcast
+from minigrad.ops.elementwise import binary_op, unary_op
 
 DTYPES = [np.float32, np.float64]
 UNARY = sorted(UNARY_KERNELS)
@@ -63,10 +65,12 @@ def torch_op(name):
 
 
 def run_unary(name, x, dy):
-    """minigrad's (y, dx) for x and the upstream gradient dy."""
-    kernel = UNARY_KERNELS[name]
-    y = kernel.forward(x)
-    return y, kernel.backward(dy, x if kernel.saves == "x" else y)
+    """minigrad's (y, dx) for x and the upstream gradient dy, computed as the Tensor runs the
+    kernel (so its facts, such as ``warns``, are what is tested)."""
+    t = minigrad.tensor(x, requires_grad=True)
+    y = minigrad.autograd.apply(unary_op(name), t)
+    y.backward(minigrad.tensor(dy))
+    return y.detach().numpy(), t.grad.numpy()
 
 
 def torch_unary(name, x, dy):
@@ -233,12 +237,11 @@ def test_binary_gradcheck_float64(name):
 
 
 def run_binary(name, a, b, dy):
-    """minigrad's (y, da, db), reduced back to each operand's shape."""
-    kernel = BINARY_KERNELS[name]
-    y = kernel.forward(a, b)
-    da = unbroadcast(kernel.backward_lhs(dy, a, b, y), np.shape(a))
-    db = unbroadcast(kernel.backward_rhs(dy, a, b, y), np.shape(b))
-    return y, da, db
+    """minigrad's (y, da, db), reduced back to each operand's shape, as the Tensor runs it."""
+    ta, tb = minigrad.tensor(a, requires_grad=True), minigrad.tensor(b, requires_grad=True)
+    y = minigrad.autograd.apply(binary_op(name), ta, tb)
+    y.backward(minigrad.tensor(dy))
+    return y.detach().numpy(), ta.grad.numpy(), tb.grad.numpy()
 
 
 def torch_binary(name, a, b, dy):
@@ -333,11 +336,13 @@ def test_unbroadcast_keeps_dtype_and_rejects_foreign_shapes():
 
 
 def test_zero_d_inputs_give_ndarrays():
-    # numpy ufuncs return numpy scalars for 0-d input; the engine always gets arrays.
-    for kernel in UNARY_KERNELS.values():
-        assert isinstance(kernel.forward(np.array(0.5)), np.ndarray), kernel.name
-    y = BINARY_KERNELS["mul"].forward(np.array(2.0), np.array(3.0))
-    assert isinstance(y, np.ndarray) and y.shape == ()
+    # numpy ufuncs return numpy scalars for 0-d input; the Tensor always holds arrays.
+    for name in UNARY_KERNELS:
+        y, dx = run_unary(name, np.array(0.5), np.array(1.0))
+        assert isinstance(y, np.ndarray) and isinstance(dx, np.ndarray), name
+    for name in BINARY_KERNELS:
+        out = run_binary(name, np.array(2.0), np.array(3.0), np.array(1.0))
+        assert all(isinstance(o, np.ndarray) and o.shape == () for o in out), name
 
 
 def test_docs_cover_every_kernel_and_name_what_is_saved():

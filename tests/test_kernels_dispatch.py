@@ -130,11 +130,16 @@ def test_unary_operators_use_the_kernels(operator, name):
     np.testing.assert_array_equal(t.grad.numpy(), kernel.backward(dy, x))
 
 
+def reachable(name):
+    """The op of kernel `name` where a torch user calls it (minigrad.X, else F.X)."""
+    return next(fn for _, fn in spellings(name) if fn is not None)
+
+
 @pytest.mark.parametrize("name", UNARY)
 def test_unary_ops_pass_minigrads_gradcheck(name):
     x, _ = inputs(name)
     t = minigrad.tensor(x, requires_grad=True)
-    assert minigrad.autograd.gradcheck(getattr(minigrad, name), (t,))
+    assert minigrad.autograd.gradcheck(reachable(name), (t,))
 
 
 @pytest.mark.parametrize("name", BINARY)
@@ -143,4 +148,4 @@ def test_binary_ops_pass_minigrads_gradcheck(name):
     b, _ = inputs(name, (4,))
     ta = minigrad.tensor(a, requires_grad=True)
     tb = minigrad.tensor(b + 0.01, requires_grad=True)  # no exact ties for maximum / minimum
-    assert minigrad.autograd.gradcheck(getattr(minigrad, name), (ta, tb))
+    assert minigrad.autograd.gradcheck(reachable(name), (ta, tb))

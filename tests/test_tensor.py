@@ -161,7 +161,7 @@ def linear_in(lib, x, w, b):
     """torch.nn.functional.linear or minigrad's own linear."""
     if lib is torch:
         return torch.nn.functional.linear(x, w, b)
-    from minigrad.tensor import linear
+    from minigrad.nn.functional import linear
 
     return linear(x, w, b)
 

@@ -21,15 +21,18 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._tensor import Tensor, apply
 from minigrad.autograd import Function
-from minigrad.tensor import Tensor, from_numpy, where
-from minigrad.tensor import log_softmax as _log_softmax
-from minigrad.tensor import softmax as _softmax
+from minigrad.factories import from_numpy
+from minigrad.functions import where
+from minigrad.ops.elementwise import unary_op
+from minigrad.ops.linalg import Addmm
 
 __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "gelu",
+    "linear",
     "log_softmax",
     "mse_loss",
     "nll_loss",
@@ -86,14 +89,15 @@ def _check_same_shape(input: Tensor, target: Any, name: str) -> None:
         )
 
 
-def _torch_name(name: str):
-    """Give a Function's graph node torch's name, so drawings of both graphs match."""
-
-    def rename(fn_cls: type[Function]) -> type[Function]:
-        fn_cls._backward_cls.__name__ = fn_cls._backward_cls.__qualname__ = name
-        return fn_cls
-
-    return rename
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``; for a batch of rows, one ``AddmmBackward0`` node as torch
+    records it (other shapes and mixed dtypes take ``matmul`` and ``+``)."""
+    x, w = input._data, weight._data
+    if x.ndim != 2 or x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
+        out = input.matmul(weight.t())
+        return out if bias is None else out + bias
+    operands = (input, weight) if bias is None else (input, weight, bias)
+    return apply(Addmm, *operands)  # type: ignore[no-any-return]
 
 
 def relu(input: Tensor) -> Tensor:
@@ -116,10 +120,10 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     rule, which keeps it linear and exact for large inputs). The defaults run the
     ``softplus`` kernel directly."""
     if beta == 1.0 and threshold == 20.0:
-        return input.softplus()
+        return apply(unary_op("softplus"), input)  # type: ignore[no-any-return]
     scaled = input * beta
     # The kernel itself is stable for every input, so the branch `where` discards is finite.
-    return where(scaled > threshold, input, scaled.softplus() / beta)
+    return where(scaled > threshold, input, apply(unary_op("softplus"), scaled) / beta)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -127,7 +131,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     ``approximate="tanh"``, torch's tanh approximation
     ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
     if approximate == "none":
-        return input.gelu()
+        return apply(unary_op("gelu"), input)  # type: ignore[no-any-return]
     if approximate == "tanh":
         inner = (input + 0.044715 * input**3) * math.sqrt(2.0 / math.pi)
         return 0.5 * input * (1.0 + inner.tanh())
@@ -144,30 +148,33 @@ def _check_dim(dim: int | None, name: str) -> int:
 def softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """Probabilities along ``dim``: :math:`e^{x_i} / \\sum_j e^{x_j}`, shifted by the maximum
     so that no exponent is positive (the tensor engine's op, node ``SoftmaxBackward0``)."""
-    return _softmax(input, _check_dim(dim, "softmax"))
+    return input.softmax(_check_dim(dim, "softmax"))
 
 
 def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
     """Log-probabilities along ``dim`` as :math:`x - m - \\log\\sum_j e^{x_j - m}`: stable for
     huge logits (the tensor engine's op, node ``LogSoftmaxBackward0``)."""
-    return _log_softmax(input, _check_dim(dim, "log_softmax"))
+    return input.log_softmax(_check_dim(dim, "log_softmax"))
 
 
-@_torch_name("MseLossBackward0")
 class MseLoss(Function):
     """Squared error; backward ``2 (x - y) g`` for the input, the negative for the target."""
+
+    node_name = "MseLossBackward0"
 
     @staticmethod
     def forward(ctx: Any, input: Tensor, target: Any, reduction: str) -> Tensor:
         """Elementwise ``(x - y)^2``, then the reduction."""
         diff = _array(input) - _array(target)
-        ctx.diff, ctx.reduction = diff, reduction
+        ctx.save_for_backward(_tensor(diff))
+        ctx.reduction = reduction
         return _tensor(_reduce(diff * diff, reduction))
 
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor) -> tuple[np.ndarray, np.ndarray, None]:
         """Both inputs' gradients from the one saved difference."""
-        grad = 2 * ctx.diff * _reduced_grad(grad_output, ctx.diff.shape, ctx.reduction)
+        diff = ctx.saved_tensors[0].numpy()
+        grad = 2 * diff * _reduced_grad(grad_output, diff.shape, ctx.reduction)
         return grad, -grad, None
 
 
@@ -178,28 +185,30 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return MseLoss.apply(input, target, reduction)
 
 
-@_torch_name("NllLossBackward0")
 class NllLoss(Function):
     """Negative log-likelihood of class indices: ``-logp[i, target[i]]``."""
+
+    node_name = "NllLossBackward0"
 
     @staticmethod
     def forward(ctx: Any, logp: Tensor, target: np.ndarray, reduction: str) -> Tensor:
         """Pick each row's log-probability of its target class."""
         lp = _array(logp)
-        rows = np.arange(lp.shape[0]) if lp.ndim == 2 else ()
-        ctx.shape, ctx.rows, ctx.target, ctx.reduction = lp.shape, rows, target, reduction
-        return _tensor(_reduce(-lp[rows, target] if lp.ndim == 2 else -lp[target], reduction))
+        picked = lp[np.arange(lp.shape[0]), target] if lp.ndim == 2 else lp[target]
+        ctx.save_for_backward(_tensor(target))
+        ctx.shape, ctx.reduction = lp.shape, reduction
+        return _tensor(_reduce(-picked, reduction))
 
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor) -> tuple[np.ndarray, None, None]:
         """The gradient is ``-g`` at each row's target class and zero elsewhere."""
-        n = ctx.shape[0] if len(ctx.shape) == 2 else 1
-        g = _reduced_grad(grad_output, (n,) if len(ctx.shape) == 2 else (), ctx.reduction)
+        target = ctx.saved_tensors[0].numpy()
+        g = _reduced_grad(grad_output, target.shape, ctx.reduction)
         grad = np.zeros(ctx.shape, dtype=grad_output.numpy().dtype)
         if len(ctx.shape) == 2:
-            grad[ctx.rows, ctx.target] = -g
+            grad[np.arange(ctx.shape[0]), target] = -g
         else:
-            grad[ctx.target] = -g
+            grad[target] = -g
         return grad, None, None
 
 
@@ -245,9 +254,10 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     return NllLoss.apply(log_softmax(input, dim=-1), t, reduction)
 
 
-@_torch_name("BinaryCrossEntropyWithLogitsBackward0")
 class BinaryCrossEntropyWithLogits(Function):
     """``-[w_p y log(sigmoid(x)) + (1 - y) log(1 - sigmoid(x))]``, from logits, stably."""
+
+    node_name = "BinaryCrossEntropyWithLogitsBackward0"
 
     @staticmethod
     def forward(
@@ -260,14 +270,16 @@ class BinaryCrossEntropyWithLogits(Function):
         loss = (1 - y) * x - log_weight * log_sigmoid
         if weight is not None:
             loss = loss * _array(weight)
-        ctx.saved = x, y, weight, pos_weight, log_sigmoid, log_weight, reduction
+        ctx.save_for_backward(*(_tensor(a) for a in (x, y, log_sigmoid, log_weight)))
+        ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
         return _tensor(_reduce(loss, reduction))
 
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor) -> tuple[Any, ...]:
         """``d/dx = l sigmoid(x) - w_p y``; ``d/dy = -x - (w_p - 1) log(sigmoid(x))``."""
-        x, y, weight, pos_weight, log_sigmoid, log_weight, reduction = ctx.saved
-        g = _reduced_grad(grad_output, x.shape, reduction)
+        x, y, log_sigmoid, log_weight = (t.numpy() for t in ctx.saved_tensors)
+        weight, pos_weight = ctx.weight, ctx.pos_weight
+        g = _reduced_grad(grad_output, x.shape, ctx.reduction)
         if weight is not None:
             g = g * _array(weight)
         sig = np.exp(log_sigmoid)

@@ -14,7 +14,9 @@ from typing import Any
 
 from minigrad.nn import functional as F
 from minigrad.nn.modules import Module
-from minigrad.tensor import Tensor, _generator, from_numpy
+from minigrad._tensor import Tensor
+from minigrad.factories import from_numpy
+from minigrad.random import generator as _generator
 
 __all__ = [
     "BCEWithLogitsLoss",

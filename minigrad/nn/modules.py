@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.tensor import Tensor, _generator, linear
+from minigrad._tensor import Tensor
+from minigrad.nn.functional import linear
+from minigrad.random import generator as _generator
 
 __all__ = ["Module", "Parameter", "Linear"]
 
@@ -31,13 +33,7 @@ class Parameter(Tensor):
             arr = data._data  # shares memory, like torch
         else:
             arr = np.asarray(data)
-        self._data = arr
-        self._rg = False
-        self.grad = None
-        self.grad_fn = None
-        self._acc = None
-        self._output_nr = 0
-        self.requires_grad = requires_grad
+        self._adopt(arr, requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -1,0 +1,125 @@
+"""``gradcheck``: an analytical Jacobian against central differences, in float64."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad._tensor import Tensor
+from minigrad.grad_mode import enable_grad, no_grad
+from minigrad.graph import grad
+
+__all__ = ["GradcheckError", "gradcheck"]
+
+
+class GradcheckError(RuntimeError):
+    """Raised by :func:`gradcheck` when an analytical gradient disagrees with the numerical one."""
+
+
+def _as_tuple(x: Any) -> tuple:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check the gradients of ``fn`` at ``inputs`` against central differences.
+
+    Every floating input that requires grad is copied to float64; each element is nudged by
+    ``+-eps`` to get one column of the numerical Jacobian, ``(f(x + eps) - f(x - eps)) / 2eps``,
+    and one backward per output element gives one row of the analytical Jacobian. They must
+    agree everywhere: ``|analytical - numerical| <= atol + rtol * |numerical|``. On failure a
+    :class:`GradcheckError` names the input, the element, and both values (or, with
+    ``raise_exception=False``, False is returned).
+    """
+    inputs = _as_tuple(inputs)
+    # float64 copies: the numerical derivative needs the precision (eps = 1e-6).
+    args = []
+    for a in inputs:
+        if isinstance(a, Tensor) and a._data.dtype.kind == "f":
+            c = Tensor._wrap(np.array(a._data, dtype=np.float64))
+            c._rg = a._rg
+            args.append(c)
+        else:
+            args.append(a)
+    wrt = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a._rg]
+    if not wrt:
+        raise ValueError(
+            "gradcheck: no input requires grad, so there is nothing to check. Create the "
+            "inputs with requires_grad=True."
+        )
+
+    def outputs() -> list[np.ndarray]:
+        with no_grad():
+            outs = _as_tuple(fn(*args))
+        return [np.array(o._data, dtype=np.float64) for o in outs if isinstance(o, Tensor)]
+
+    with enable_grad():
+        outs = [o for o in _as_tuple(fn(*args)) if isinstance(o, Tensor)]
+    n_out = sum(o._data.size for o in outs)
+    for i in wrt:
+        x = args[i]._data
+        numerical = np.zeros((x.size, n_out))
+        flat = x.reshape(-1)  # a view: nudging it nudges the input
+        for j in range(x.size):
+            orig = flat[j]
+            flat[j] = orig + eps
+            plus = outputs()
+            flat[j] = orig - eps
+            minus = outputs()
+            flat[j] = orig
+            numerical[j] = np.concatenate(
+                [((p - m) / (2 * eps)).reshape(-1) for p, m in zip(plus, minus, strict=True)]
+            )
+        analytical = np.zeros((x.size, n_out))
+        col = 0
+        for o in outs:
+            for e in range(o._data.size):
+                if o._rg:
+                    seed = np.zeros(o._data.size)
+                    seed[e] = 1.0
+                    gs = grad(
+                        [o],
+                        [args[i]],
+                        [seed.reshape(o._data.shape)],
+                        retain_graph=True,
+                        allow_unused=True,
+                    )
+                    if gs[0] is not None:
+                        analytical[:, col] = gs[0].reshape(-1)
+                col += 1
+        bad = np.abs(analytical - numerical) > atol + rtol * np.abs(numerical)
+        bad |= np.isnan(analytical) != np.isnan(numerical)
+        if bad.any():
+            j, c = np.argwhere(bad)[0]
+            index = tuple(int(v) for v in np.unravel_index(j, x.shape))
+            out_k, out_e = _locate(outs, int(c))
+            msg = (
+                f"Jacobian mismatch for output {out_k} with respect to input {i}, at input "
+                f"element {index} and output element {out_e}:\n"
+                f"numerical: {float(numerical[j, c])!r}\n"
+                f"analytical: {float(analytical[j, c])!r}\n"
+                f"(|analytical - numerical| must be <= atol + rtol * |numerical| = "
+                f"{atol} + {rtol} * {abs(numerical[j, c]):.3g}). The backward formula for this "
+                f"input is wrong (or the function is not differentiable at this point)."
+            )
+            if raise_exception:
+                raise GradcheckError(msg)
+            return False
+    return True
+
+
+def _locate(outs: list, col: int) -> tuple[int, tuple[int, ...]]:
+    """Which output, and which element of it, is column ``col`` of the Jacobian."""
+    for k, o in enumerate(outs):
+        if col < o._data.size:
+            return k, tuple(int(v) for v in np.unravel_index(col, o._data.shape))
+        col -= o._data.size
+    raise IndexError(col)

@@ -1,0 +1,85 @@
+"""dtypes: the names minigrad exports (``float32``, ``int64``, ...) and torch's promotion rules.
+
+minigrad's dtypes are numpy's. What differs from numpy is promotion: torch ranks categories
+(bool < integer < floating point), lets a tensor with dimensions win over a 0-d one of the same
+category, and treats a Python number as *weak* (``float32_tensor * 2.5`` stays float32).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+float16 = np.float16
+float32 = np.float32
+float64 = np.float64
+int64 = np.int64
+int32 = np.int32
+int8 = np.int8
+uint8 = np.uint8
+bool_ = np.bool_
+
+DEFAULT_FLOAT = np.dtype(np.float32)  # torch's default: tensor([1.0]) is float32
+INT64 = np.dtype(np.int64)
+BOOL = np.dtype(np.bool_)
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def is_float(dtype: np.dtype) -> bool:
+    """True for the dtypes that can carry a gradient (floating point or complex)."""
+    return dtype.kind in "fc"
+
+
+def promote(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cast two arrays to torch's result dtype.
+
+    A higher category (bool < int < float) wins; within a category, an array with dimensions
+    wins over a 0-d one (float32 matrix * float64 0-d tensor is float32), else the wider type.
+    """
+    if a.dtype == b.dtype:
+        return a, b
+    ca, cb = _CATEGORY[a.dtype.kind], _CATEGORY[b.dtype.kind]
+    if ca != cb:
+        dt = a.dtype if ca > cb else b.dtype
+    elif (a.ndim == 0) != (b.ndim == 0):
+        dt = b.dtype if a.ndim == 0 else a.dtype
+    else:
+        dt = np.promote_types(a.dtype, b.dtype)
+    return a.astype(dt, copy=False), b.astype(dt, copy=False)
+
+
+def scalar_dtype(value: Any, like: np.dtype) -> np.dtype:
+    """The dtype of ``tensor op value`` for a Python number ``value`` (weak, as in torch)."""
+    if isinstance(value, (bool, np.bool_, int, np.integer)) or like.kind in "fc":
+        return like
+    return DEFAULT_FLOAT  # an integer tensor with a float number: the default float dtype
+
+
+def operands(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The two operands of a binary op as arrays of one dtype (arrays promote, numbers are weak)."""
+    if isinstance(a, np.ndarray):
+        if isinstance(b, np.ndarray):
+            return promote(a, b)
+        dt = scalar_dtype(b, a.dtype)
+        return a.astype(dt, copy=False), np.array(b, dtype=dt)
+    if isinstance(b, np.ndarray):
+        dt = scalar_dtype(a, b.dtype)
+        return np.array(a, dtype=dt), b.astype(dt, copy=False)
+    raise TypeError(
+        f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}: "
+        f"make one of them a tensor (minigrad.tensor(value))"
+    )
+
+
+def infer_dtype(data: Any) -> np.dtype:
+    """dtype of ``tensor(data)`` when none is given: float32 for Python floats, int64 for ints."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data.dtype
+    kind = np.asarray(data).dtype.kind
+    if kind == "f":
+        return DEFAULT_FLOAT
+    if kind in "iu":
+        return INT64
+    return np.asarray(data).dtype

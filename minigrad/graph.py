@@ -1,0 +1,373 @@
+"""The backward graph and the loop that runs it (torch's autograd engine, in Python).
+
+Every recorded op is a :class:`Node` (a tensor's ``grad_fn``): ``next_functions`` holds one
+``(node, output_nr)`` edge per input, ``(None, 0)`` for an input that needs no gradient. A leaf
+that requires grad is reached through its :class:`AccumulateGrad` node.
+
+:func:`run_backward` counts, for every node reachable from the roots, how many edges point at
+it; a node runs once all of them have delivered (Kahn's algorithm, no recursion). Without
+``retain_graph`` each node drops what it saved right after it ran; a second backward through it
+raises an error that says to pass ``retain_graph=True``.
+
+Gradients in the loop are numpy arrays. A gradient may be shared by several edges, so buffers
+add out of place; only the leaf's own ``.grad`` is added into in place (see
+``Tensor._accumulate_grad``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from minigrad._tensor import Tensor
+
+__all__ = ["AccumulateGrad", "Edge", "Node", "backward", "edge", "grad", "note_inplace_write", "run_backward"]
+
+Edge = tuple["Node | None", int]  # (node that receives the gradient, which of its outputs)
+NO_EDGE: Edge = (None, 0)
+
+
+def freed_error(node: Node) -> RuntimeError:
+    """The error for a backward through a node whose saved arrays were freed."""
+    return RuntimeError(
+        f"Trying to backward through the graph a second time (or to read saved tensors after "
+        f"they were freed): {node.name()} already ran its backward and freed what it saved. "
+        f"Pass retain_graph=True to the first backward() (or autograd.grad()) call if you need "
+        f"to backward through the graph again."
+    )
+
+
+# torch gives every tensor a version counter, bumped by in-place ops, and refuses to backward
+# through a node whose saved tensors changed since it saved them. minigrad keeps the same
+# promise with one clock: a node that saves arrays records when (``_seq``), and an in-place
+# write logs when it wrote which storage (the root of the array's ``base`` chain, so views
+# count). A reused id cannot raise falsely: the array it named died before the node was made.
+clock = itertools.count(1).__next__
+_WRITTEN: dict[int, int] = {}
+_last_write = [0]  # when the latest in-place write happened: nodes saved after it need no check
+
+
+def _storage(arr: np.ndarray) -> int:
+    while isinstance(arr.base, np.ndarray):
+        arr = arr.base
+    return id(arr)
+
+
+def note_inplace_write(arr: np.ndarray) -> None:
+    """Record that ``arr``'s memory was just written in place (called by the in-place ops)."""
+    _WRITTEN[_storage(arr)] = _last_write[0] = clock()
+
+
+def _check_saved_unchanged(node: Node) -> None:
+    for item in node._saved or ():
+        arr = item if isinstance(item, np.ndarray) else getattr(item, "_data", None)
+        if isinstance(arr, np.ndarray) and _WRITTEN.get(_storage(arr), 0) > node._seq:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: {node.name()} saved an array of shape {arr.shape} "
+                f"({arr.dtype}) that was changed in place after it was saved, so its gradient "
+                f"would be wrong. Do the in-place update after backward(), or make it out of "
+                f"place (x = x + 1 instead of x += 1) before backward()."
+            )
+
+
+class Node:
+    """A node of the backward graph: one recorded op (torch's ``grad_fn`` objects).
+
+    ``_saved`` is what its backward reads (``None`` once freed), ``_seq`` when it was saved,
+    ``_hooks`` the tensors that asked to ``retain_grad``. Subclasses implement ``apply(grad)``,
+    which returns one gradient (or None) per edge in ``next_functions``.
+    """
+
+    __slots__ = ("__weakref__", "_hooks", "_saved", "_seq", "next_functions")
+    _n_out = 1  # how many outputs the op had (how many gradients arrive)
+
+    next_functions: tuple[Edge, ...]
+    _saved: tuple[Any, ...] | None
+    _seq: int
+    _hooks: list[weakref.ref[Tensor]] | None
+
+    def name(self) -> str:
+        """The node's name, as torch prints it (``"MulBackward0"``)."""
+        return type(self).__name__
+
+    def apply(self, *grads: Any) -> Any:
+        """Gradients for the inputs (a tuple, or one bare gradient), given those of the
+        outputs."""
+        raise NotImplementedError
+
+    def register_retain(self, tensor: Tensor) -> None:
+        """Make the loop store the gradient of ``tensor`` (an output of this node) in its
+        ``.grad``. Held by weak reference: the tensor already holds this node."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(weakref.ref(tensor))
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf that requires grad: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self.next_functions = ()
+        self._saved = ()
+        self._hooks = None
+
+    def apply(self, *grads: Any) -> tuple[()]:
+        """Accumulate: ``.grad`` is set on the first backward and summed into afterwards."""
+        (grad,) = grads
+        self.variable._accumulate_grad(grad, may_keep=True)
+        return ()
+
+
+def run_backward(
+    roots: Sequence[Edge],
+    grads: Sequence[np.ndarray],
+    retain_graph: bool = False,
+    capture: dict[Edge, list[int]] | None = None,
+    n_captured: int = 0,
+) -> list[np.ndarray | None]:
+    """Backpropagate ``grads`` from the edges ``roots`` (``(node, output_nr)`` pairs).
+
+    Dependency counts give the order: a node runs when every edge into it has delivered, and
+    the gradients that reach it are summed first. With ``capture`` (used by ``autograd.grad``)
+    the gradients arriving at the given edges are returned (in the listed slots) instead of
+    being accumulated into any ``.grad``.
+    """
+    # 1. Count the edges into every reachable node (iterative DFS: no recursion limit).
+    deps: dict[Node, int] = {}
+    stack = [node for node, _ in roots if node is not None]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+
+    # 2. Seed the input buffers with the root gradients.
+    buffers: dict[Node, Any] = {}
+    for (node, nr), g in zip(roots, grads, strict=True):
+        if node is not None:
+            _deliver(buffers, node, nr, g)
+    ready = [node for node in buffers if deps.get(node, 0) == 0]
+    captured: list[np.ndarray | None] = [None] * n_captured
+
+    # 3. Run nodes as they become ready. Backward functors compute inf/nan silently, as torch.
+    with np.errstate(all="ignore"):
+        while ready:
+            node = ready.pop()
+            grad = buffers.pop(node, None)
+            if capture is not None:
+                _capture(node, grad, capture, captured)
+            if node._hooks is not None and grad is not None:
+                _retain(node, grad)
+            if grad is None or (capture is not None and type(node) is AccumulateGrad):
+                outs: tuple[Any, ...] = (None,) * len(node.next_functions)
+            else:
+                if node._saved is None:
+                    raise freed_error(node)
+                if node._saved and _last_write[0] > node._seq:
+                    _check_saved_unchanged(node)
+                outs = node.apply(grad) if node._n_out == 1 else node.apply(*grad)
+                if type(outs) is not tuple:  # a backward may return its one gradient bare
+                    outs = (outs,)
+                if not retain_graph and node._saved:
+                    node._saved = None
+            for (nxt, nr), g in zip(node.next_functions, outs, strict=True):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    if nxt._n_out != 1:
+                        _deliver(buffers, nxt, nr, g)
+                    elif nxt in buffers:
+                        buffers[nxt] = buffers[nxt] + g  # out of place: g may be shared
+                    else:
+                        buffers[nxt] = g
+                left = deps[nxt] - 1
+                if left:
+                    deps[nxt] = left
+                else:
+                    ready.append(nxt)
+    return captured
+
+
+def _deliver(buffers: dict[Node, Any], node: Node, nr: int, g: Any) -> None:
+    """Add ``g`` into the input buffer of ``node`` (out of place: ``g`` may be shared)."""
+    if node._n_out == 1:
+        old = buffers.get(node)
+        buffers[node] = g if old is None else old + g
+    else:
+        slots = buffers.get(node)
+        if slots is None:
+            slots = buffers[node] = [None] * node._n_out
+        slots[nr] = g if slots[nr] is None else slots[nr] + g
+
+
+def _capture(
+    node: Node, grad: Any, capture: dict[Edge, list[int]], captured: list[np.ndarray | None]
+) -> None:
+    """Record the gradients arriving at the edges ``autograd.grad`` asked for."""
+    for nr in range(node._n_out):
+        slots = capture.get((node, nr))
+        if slots is not None:
+            g = grad if node._n_out == 1 else (grad[nr] if grad else None)
+            for slot in slots:
+                captured[slot] = g
+
+
+def _retain(node: Node, grad: Any) -> None:
+    """Store the gradient of the tensors that called ``retain_grad()`` on this node's outputs."""
+    for ref in node._hooks or ():
+        t = ref()
+        if t is None or t.grad_fn is not node:
+            continue
+        g = grad if node._n_out == 1 else grad[t._output_nr]
+        if g is not None:
+            t._accumulate_grad(g, may_keep=False)  # g goes on down the graph: keep a copy
+
+
+def edge(t: Tensor) -> Edge:
+    """The edge along which ``t`` (which requires grad) receives its gradient: to its
+    ``grad_fn``, or for a leaf to its AccumulateGrad node. A leaf's node is made once and shared
+    while it lives (the leaf holds it weakly, the node holds the leaf: no cycle)."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    ref = t._acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._acc = weakref.ref(acc)
+    return (acc, 0)
+
+
+# ------------------------------------------------------------------------------------------
+# Where gradients start and end: edges to tensors, backward() and grad() on arrays
+# ------------------------------------------------------------------------------------------
+
+
+def _root_grads(
+    outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None
+) -> tuple[list[Edge], list[np.ndarray]]:
+    """Check the tensors backward starts from and build their seed gradients."""
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"got {len(outputs)} outputs but {len(grad_outputs)} grad_outputs: pass one "
+            f"gradient per output (None for a scalar output)"
+        )
+    roots, grads = [], []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs, strict=True)):
+        if not out._rg:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn: "
+                f"nothing that produced it requires grad. Create the inputs with "
+                f"requires_grad=True (or call x.requires_grad_()) before computing it, and do "
+                f"not compute it under no_grad()."
+            )
+        data = out._data
+        if g is None:
+            if data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs, but this output "
+                    f"has shape {tuple(data.shape)}. Reduce it first (y.sum().backward()) or "
+                    f"pass the gradient of the final result with respect to it: "
+                    f"y.backward(gradient=minigrad.ones_like(y))."
+                )
+            g_arr = np.ones(data.shape, dtype=data.dtype)
+        else:
+            g_arr = np.array(getattr(g, "_data", g), dtype=data.dtype)
+            if g_arr.shape != data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g_arr.shape)} "
+                    f"and output[{i}] has a shape of {tuple(data.shape)}: the gradient must "
+                    f"have the shape of the tensor it is the gradient of."
+                )
+        roots.append(edge(out))
+        grads.append(g_arr)
+    return roots, grads
+
+
+def _no_create_graph(create_graph: bool) -> None:
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (higher-order gradients) is not supported: minigrad's backward "
+            "formulas work on numpy arrays and record no graph. Use torch for double backward."
+        )
+
+
+def _tensor_list(tensors: Any) -> list[Tensor]:
+    return list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad`` (only into those of
+    ``inputs``, if given): ``torch.autograd.backward``; ``t.backward()`` calls it."""
+    _no_create_graph(create_graph)
+    outputs = _tensor_list(tensors)
+    if grad_tensors is not None and not isinstance(tensors, (list, tuple)):
+        grad_tensors = [grad_tensors]
+    if inputs is not None:
+        ins = _tensor_list(inputs)
+        gs = grad(outputs, ins, grad_tensors, retain_graph, allow_unused=True)
+        for t, g in zip(ins, gs, strict=True):
+            if g is not None:
+                t._accumulate_grad(g, may_keep=False)
+        return
+    roots, grads = _root_grads(outputs, grad_tensors)
+    run_backward(roots, grads, bool(retain_graph))
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> list[np.ndarray | None]:
+    """The gradients of ``outputs`` with respect to ``inputs`` (arrays that may be shared:
+    copy before writing), returned instead of accumulated into ``.grad``. Tensors of them are
+    ``minigrad.autograd.grad``."""
+    _no_create_graph(create_graph)
+    if not isinstance(outputs, (list, tuple)) and grad_outputs is not None:
+        if not isinstance(grad_outputs, (list, tuple)):
+            grad_outputs = [grad_outputs]
+    ins = _tensor_list(inputs)
+    capture: dict[Edge, list[int]] = {}
+    for i, t in enumerate(ins):
+        if not t._rg:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) does not require grad: call "
+                f"requires_grad_() on it before the forward computation."
+            )
+        capture.setdefault(edge(t), []).append(i)
+    roots, grads = _root_grads(_tensor_list(outputs), grad_outputs)
+    got = run_backward(roots, grads, bool(retain_graph), capture, len(ins))
+    for i, g in enumerate(got):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) appears to not have been "
+                f"used in the graph. Set allow_unused=True if this is the desired behavior."
+            )
+    return got

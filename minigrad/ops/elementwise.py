@@ -1,0 +1,153 @@
+"""Elementwise ops: each runs an entry of the kernel table (:mod:`minigrad.kernels`).
+
+The table entry holds every fact about the op: its forward and backward functors, what the
+backward reads (``saves``), whether integers stay integers (``keeps_int``) and whether numpy may
+warn where torch is silent (``warns``). This module turns an entry into an Op whose node is
+named as torch names it (``exp2`` records ``Exp2Backward0``). The table is read at every call,
+so replacing an entry changes what the Tensor computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+
+from minigrad.dtypes import DEFAULT_FLOAT, operands
+from minigrad.kernels import BINARY_KERNELS, UNARY_KERNELS, unbroadcast
+from minigrad.op import Op
+
+__all__ = ["Binary", "Unary", "binary_op", "unary_op"]
+
+
+try:
+    # np.errstate costs about 1.3 us per use, as much as the rest of a small op. It sets one
+    # context variable; running the kernel in a context where that variable is already set
+    # (made once, here) does the same for a fraction of the cost.
+    import contextvars
+
+    from numpy._core.umath import _extobj_contextvar, _make_extobj
+
+    _QUIET = contextvars.copy_context()
+    _QUIET.run(_extobj_contextvar.set, _make_extobj(all="ignore"))
+    _quietly: Callable[..., Any] = _QUIET.run
+
+except ImportError:  # a numpy without that variable: the public, slower way
+
+    def _quietly(fn: Callable[..., Any], *args: np.ndarray) -> Any:
+        """``fn(*args)`` without numpy's floating-point warnings (torch gives inf/nan silently)."""
+        with np.errstate(all="ignore"):
+            return fn(*args)
+
+
+def _array(x: Any) -> np.ndarray:
+    """numpy gives a scalar, not an array, for 0-d operands; the engine wants arrays."""
+    return x if type(x) is np.ndarray else np.asarray(x)
+
+
+class Unary(Op):
+    """``y = kernel.forward(x)``, ``dx = kernel.backward(dy, x or y)``: the kernel is the node
+    class's ``kernel``, looked up in ``UNARY_KERNELS`` at every call."""
+
+    kernel: ClassVar[str]
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        """Run the kernel's forward; save the input or the output, as the kernel declares."""
+        k = UNARY_KERNELS[ctx.op.kernel]
+        if x.dtype.kind not in "fc" and not k.keeps_int:
+            x = x.astype(DEFAULT_FLOAT)
+        y = _quietly(k.forward, x) if k.warns else k.forward(x)
+        if k.saves:
+            ctx.save_for_backward(x if k.saves == "x" else y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+        """``dx = kernel.backward(dy, saved)``."""
+        saved = ctx.saved_tensors
+        return _array(UNARY_KERNELS[ctx.op.kernel].backward(dy, saved[0] if saved else None))
+
+
+class Binary(Op):
+    """``y = kernel.forward(a, b)`` with broadcasting; each operand's gradient is summed back
+    to its shape (:func:`~minigrad.kernels.unbroadcast`)."""
+
+    kernel: ClassVar[str]
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
+        """Promote the operands to one dtype, run the kernel, save what its backward reads."""
+        k = BINARY_KERNELS[ctx.op.kernel]
+        if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
+            a, b = operands(a, b)
+        if a.dtype.kind not in "fc" and not k.keeps_int:
+            a, b = a.astype(DEFAULT_FLOAT), b.astype(DEFAULT_FLOAT)
+        try:
+            y = _quietly(k.forward, a, b) if k.warns else k.forward(a, b)
+        except ValueError:
+            _check_broadcast(a, b, ctx.op.kernel)
+            raise
+        ctx.shapes = (a.shape, b.shape)
+        saves = k.saves
+        if saves:
+            ctx.save_for_backward(
+                a if "a" in saves else None, b if "b" in saves else None, y if "y" in saves else None
+            )
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, dy: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The gradient of each operand that needs one, in that operand's shape."""
+        k = BINARY_KERNELS[ctx.op.kernel]
+        a, b, y = ctx.saved_tensors or (None, None, None)
+        need_a, need_b = ctx.needs_input_grad
+        shape_a, shape_b = ctx.shapes
+        da = db = None
+        if need_a:
+            da = k.backward_lhs(dy, a, b, y)
+            if da.shape != shape_a:  # a numpy scalar from 0-d operands has shape () too
+                da = unbroadcast(da, shape_a)
+        if need_b:
+            db = k.backward_rhs(dy, a, b, y)
+            if db.shape != shape_b:
+                db = unbroadcast(db, shape_b)
+        return da, db
+
+
+def _check_broadcast(a: np.ndarray, b: np.ndarray, op: str) -> None:
+    """Raise torch's error, with a way out, if the shapes of a and b do not broadcast."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast. Aligned from "
+            f"the right, each pair of sizes must be equal or one of them 1. Reshape or unsqueeze "
+            f"an operand (e.g. b.reshape(-1, 1) or b.unsqueeze(0)) so that they line up."
+        ) from None
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+_OPS: dict[tuple[type[Op], str], type[Op]] = {}
+
+
+def _kernel_op(base: type[Op], name: str) -> type[Op]:
+    """The Op of kernel ``name`` (made on first use: a kernel added to the table is an op)."""
+    op = _OPS.get((base, name))
+    if op is None:
+        op = _OPS[base, name] = type(_camel(name), (base,), {"kernel": name})
+    return op
+
+
+def unary_op(name: str) -> type[Op]:
+    """The Op of unary kernel ``name`` (``unary_op("exp2")`` records ``Exp2Backward0``)."""
+    return _OPS.get((Unary, name)) or _kernel_op(Unary, name)
+
+
+def binary_op(name: str) -> type[Op]:
+    """The Op of binary kernel ``name`` (``binary_op("mul")`` records ``MulBackward0``)."""
+    return _OPS.get((Binary, name)) or _kernel_op(Binary, name)

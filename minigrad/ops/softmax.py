@@ -1,0 +1,60 @@
+"""``softmax`` and ``log_softmax`` along a dim, computed so that no exponent is positive.
+
+Both save their *output*: the backward of softmax is ``y * (dy - sum(dy * y))`` and that of
+log_softmax ``dy - exp(y) * sum(dy)``, each cheaper from y than from x.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.dtypes import DEFAULT_FLOAT
+from minigrad.op import Op
+
+__all__ = ["LogSoftmax", "Softmax"]
+
+
+def _float(x: np.ndarray) -> np.ndarray:
+    return x if x.dtype.kind in "fc" else x.astype(DEFAULT_FLOAT)
+
+
+class Softmax(Op):
+    """``exp(x) / sum(exp(x))`` along ``dim``, shifted by the max so that exp cannot overflow."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int | None) -> np.ndarray:
+        """Subtracting the max changes nothing (it cancels) but keeps every exponent <= 0."""
+        x = _float(x)
+        e = np.exp(x - x.max(dim, keepdims=True))
+        y = e / e.sum(dim, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+        """dx = y * (dy - sum(dy * y)) along ``dim``, from the saved output y."""
+        (y,) = ctx.saved_tensors
+        return y * (dy - (dy * y).sum(ctx.dim, keepdims=True))
+
+
+class LogSoftmax(Op):
+    """``x - logsumexp(x)`` along ``dim``: finite for any finite logits (never log(0))."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int | None) -> np.ndarray:
+        """Shift by the max m, then log(softmax(x)) = (x - m) - log(sum(exp(x - m)))."""
+        shifted = _float(x) - x.max(dim, keepdims=True)
+        with np.errstate(divide="ignore"):  # a row of -inf gives -inf, as in torch
+            y = shifted - np.log(np.exp(shifted).sum(dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+        """dx = dy - softmax(x) * sum(dy), with softmax(x) = exp(y) from the saved output."""
+        (y,) = ctx.saved_tensors
+        return dy - np.exp(y) * dy.sum(ctx.dim, keepdims=True)
