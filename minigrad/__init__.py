@@ -119,3 +119,19 @@ half = float16
 bool = bool_  # noqa: A001
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "abs", "acos", "acosh", "add", "allclose", "arange", "argmax", "argmin", "as_tensor", "asin",
+    "asinh", "atan", "atanh", "autograd", "bool", "bool_", "cat", "ceil", "clone", "cos", "cosh",
+    "data", "detach", "div", "dot", "double", "empty", "enable_grad", "equal", "erf", "erfc",
+    "exp", "exp2", "expm1", "eye", "flatten", "float", "float16", "float32", "float64", "floor",
+    "from_numpy", "full", "full_like", "half", "int32", "int64", "int8", "is_grad_enabled",
+    "is_tensor", "linspace", "log", "log10", "log1p", "log2", "log_softmax", "long", "manual_seed",
+    "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "neg", "negative", "nn",
+    "no_grad", "numel", "numeric", "ones", "ones_like", "optim", "permute", "pow", "rand",
+    "rand_like", "randint", "randn", "randn_like", "randperm", "reciprocal", "relu", "reshape",
+    "round", "rsqrt", "set_grad_enabled", "sigmoid", "sign", "sin", "sinh", "softmax", "sqrt",
+    "square", "squeeze", "stack", "sub", "sum", "t", "tan", "tanh", "tensor", "Tensor",
+    "transpose", "true_divide", "uint8", "unsqueeze", "Value", "viz", "where", "zeros",
+    "zeros_like",
+]  # fmt: skip

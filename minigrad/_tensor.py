@@ -19,8 +19,7 @@ soon as the graph is dropped); float32 stays float32 (numbers are weak, as in to
 from __future__ import annotations
 
 import math
-import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -28,11 +27,12 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.dtypes import DEFAULT_FLOAT, INT64
 from minigrad.grad_mode import grad_mode
-from minigrad.graph import NO_EDGE, AccumulateGrad, Node, backward, edge, note_inplace_write
+from minigrad.graph import NO_EDGE, Node, backward, edge, note_inplace_write
 from minigrad.op import Op
 from minigrad.ops import linalg, reductions, shape, softmax
 from minigrad.ops.elementwise import binary_op, unary_op
 from minigrad.random import generator
+from minigrad.tensor_base import TensorBase
 
 __all__ = ["Tensor", "apply", "to_array"]
 
@@ -52,6 +52,8 @@ def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:
     # One or two inputs (nearly every op) take a path without loops: per-op overhead is what
     # a small network pays for.
     enabled = grad_mode.enabled
+    needs: tuple[bool, ...]
+    args: tuple[Any, ...]
     if len(inputs) == 2:
         a, b = inputs
         ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
@@ -85,11 +87,16 @@ def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:
         out = op.forward(ctx, *args)
     if record:
         if len(inputs) == 2:
-            ctx.next_functions = (edge(a) if needs[0] else NO_EDGE, edge(b) if needs[1] else NO_EDGE)
+            ctx.next_functions = (
+                edge(a) if needs[0] else NO_EDGE,
+                edge(b) if needs[1] else NO_EDGE,
+            )
         elif len(inputs) == 1:
             ctx.next_functions = (edge(inputs[0]),)
         else:
-            ctx.next_functions = tuple([edge(x) if n else NO_EDGE for x, n in zip(inputs, needs)])
+            ctx.next_functions = tuple(
+                [edge(x) if n else NO_EDGE for x, n in zip(inputs, needs, strict=True)]
+            )
         ctx._hooks = None
     if type(out) is np.ndarray:
         if record and out.dtype.kind in "fc":
@@ -171,17 +178,11 @@ def _leaf_inplace_error() -> RuntimeError:
     )
 
 
-def _numpy_refused() -> RuntimeError:
-    return RuntimeError(
-        "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
-    )
-
-
 def _unary_method(name: str) -> Callable[[Tensor], Tensor]:
     op = unary_op(name)
 
     def method(self: Tensor) -> Tensor:
-        return apply(op, self)  # type: ignore[no-any-return]
+        return apply(op, self)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"Elementwise {name} (kernel ``UNARY_KERNELS[{name!r}]``)."
@@ -192,7 +193,7 @@ def _binary_method(name: str, reflected: bool = False) -> Callable[[Tensor, Any]
     op = binary_op(name)
 
     def method(self: Tensor, other: Any) -> Tensor:
-        return apply(op, other, self) if reflected else apply(op, self, other)  # type: ignore[no-any-return]
+        return apply(op, other, self) if reflected else apply(op, self, other)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"Elementwise {name} (kernel ``BINARY_KERNELS[{name!r}]``)."
@@ -215,24 +216,13 @@ class _MaxResult(NamedTuple):
     indices: Tensor
 
 
-class Tensor:
+class Tensor(TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     Create one with :func:`minigrad.tensor` (``Tensor(data)`` also works and gives float32, as
     ``torch.Tensor``). ``requires_grad=True`` makes ops record a graph; ``backward()`` then
     fills ``.grad`` of the leaves.
     """
-
-    __slots__ = ("__weakref__", "_acc", "_data", "_output_nr", "_rg", "grad", "grad_fn")
-    __array_priority__ = 1000
-    __array_ufunc__ = None  # numpy defers `ndarray * Tensor` to Tensor.__rmul__
-
-    _data: np.ndarray
-    _rg: bool
-    grad: Tensor | None
-    grad_fn: Node | None
-    _acc: weakref.ref[AccumulateGrad] | None
-    _output_nr: int
 
     def __init__(self, *data: Any, requires_grad: bool = False) -> None:
         if len(data) == 1 and not isinstance(data[0], int):
@@ -241,68 +231,12 @@ class Tensor:
             arr = np.zeros(_shape_arg(data), dtype=DEFAULT_FLOAT)
         self._adopt(arr, requires_grad)
 
-    def _adopt(self, data: np.ndarray, requires_grad: bool) -> None:
-        """Set every field of a new tensor (for ``__init__`` of Tensor and Parameter)."""
-        self._data, self._rg, self.grad, self.grad_fn = data, False, None, None
-        self._acc, self._output_nr = None, 0
-        if requires_grad:
-            self.requires_grad = True
-
     @staticmethod
     def _wrap(data: np.ndarray, rg: bool = False, fn: Node | None = None) -> Tensor:
         """Wrap an ndarray without copying (the fast internal constructor)."""
         t = _new(Tensor)
         t._data, t._rg, t.grad, t.grad_fn, t._acc, t._output_nr = data, rg, None, fn, None, 0
         return t
-
-    # --- autograd attributes ---------------------------------------------------------------
-
-    @property
-    def requires_grad(self) -> bool:
-        """Whether ops on this tensor are recorded (so that it gets a gradient)."""
-        return self._rg
-
-    @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
-        value = bool(value)
-        if value and self._data.dtype.kind not in "fc":
-            raise RuntimeError(
-                f"Only Tensors of floating point dtype can require gradients, but this tensor "
-                f"has dtype {self._data.dtype}: a gradient needs real numbers. Create it as "
-                f"float (minigrad.tensor([1.0, 2.0]), dtype=minigrad.float32, or x.float())."
-            )
-        if self.grad_fn is not None and not value:
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use "
-                "a computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach()."
-            )
-        self._rg = value
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set ``requires_grad`` in place and return self."""
-        self.requires_grad = requires_grad
-        return self
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for tensors not produced by a recorded op (their ``grad_fn`` is None)."""
-        return self.grad_fn is None
-
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor during backward (leaves always keep it)."""
-        if not self._rg:
-            raise RuntimeError(
-                "can't retain_grad on Tensor that has requires_grad=False: it gets no gradient."
-            )
-        if self.grad_fn is not None:
-            self.grad_fn.register_retain(self)
-
-    @property
-    def retains_grad(self) -> bool:
-        """True if :meth:`retain_grad` was called on this non-leaf tensor."""
-        hooks = self.grad_fn._hooks if self.grad_fn is not None else None
-        return bool(hooks and any(r() is self for r in hooks))
 
     def _accumulate_grad(self, g: np.ndarray, may_keep: bool) -> None:
         """Add ``g`` into ``.grad`` (in this tensor's dtype, as torch): the one place where
@@ -351,122 +285,14 @@ class Tensor:
     def data(self, value: Any) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
-    # --- array attributes ------------------------------------------------------------------
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The sizes of the dimensions (a tuple, like ``torch.Size``)."""
-        return self._data.shape
-
-    def size(self, dim: int | None = None) -> Any:
-        """The shape, or the size of dimension ``dim``."""
-        return self._data.shape if dim is None else self._data.shape[dim]
-
-    @property
-    def dtype(self) -> np.dtype:
-        """The element type (compare with ``minigrad.float32`` etc.)."""
-        return self._data.dtype
-
-    @property
-    def ndim(self) -> int:
-        """Number of dimensions."""
-        return self._data.ndim
-
-    def dim(self) -> int:
-        """Number of dimensions."""
-        return self._data.ndim
-
-    def numel(self) -> int:
-        """Number of elements."""
-        return self._data.size
-
-    @property
-    def device(self) -> str:
-        """Always ``"cpu"``."""
-        return "cpu"
-
-    def is_floating_point(self) -> bool:
-        """True for float dtypes."""
-        return self._data.dtype.kind == "f"
-
-    def __len__(self) -> int:
-        if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return len(self._data)
-
-    def numpy(self, force: bool = False) -> np.ndarray:
-        """The underlying ndarray (shared memory). Like torch, refused if requires_grad."""
-        if self._rg and not force:
-            raise _numpy_refused()
-        return self._data
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        if self._rg:
-            raise _numpy_refused()
-        return self._data if dtype is None else self._data.astype(dtype, copy=False)
-
-    def item(self) -> Any:
-        """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar: "
-                f"item() needs exactly one element (index or reduce it first)."
-            )
-        return self._data.item()
-
-    def tolist(self) -> Any:
-        """Nested Python lists (a number for a 0-d tensor)."""
-        return self._data.tolist()
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __index__(self) -> int:
-        if self._data.dtype.kind not in "iu":
-            raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.item())
-
-    def __bool__(self) -> bool:
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous (it has "
-                f"{self._data.size}); use .any() or .all()."
-            )
-        return bool(self._data.item())
-
     def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self._data)))
 
-    __hash__ = object.__hash__
-
-    def __repr__(self) -> str:
-        d = self._data
-        body = np.array2string(d, separator=", ", precision=4, prefix="tensor(")
-        extras = []
-        if d.dtype not in (DEFAULT_FLOAT, INT64, dtypes.BOOL):
-            extras.append(f"dtype=minigrad.{d.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self._rg:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
-
-    def cpu(self) -> Tensor:
-        """This tensor (minigrad only has the CPU)."""
-        return self
-
     def clone(self) -> Tensor:
         """A copy that stays in the graph."""
-        return apply(shape.Clone, self)  # type: ignore[no-any-return]
-
-    def contiguous(self) -> Tensor:
-        """This tensor (numpy handles strides)."""
-        return self
+        return apply(shape.Clone, self)
 
     # --- elementwise ops: one line each, through the kernel table ---------------------------
 
@@ -623,7 +449,7 @@ class Tensor:
         other = _as_tensor(other)
         a, b = self._data.ndim, other._data.ndim
         op = linalg.Mm if a == b == 2 else linalg.Dot if a == b == 1 else linalg.Matmul
-        return apply(linalg.Mv if (a, b) == (2, 1) else op, self, other)  # type: ignore[no-any-return]
+        return apply(linalg.Mv if (a, b) == (2, 1) else op, self, other)
 
     __matmul__ = matmul
 
@@ -658,16 +484,16 @@ class Tensor:
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Sum of all elements, or over ``dim`` (an int or a tuple)."""
         if dim is None and not keepdim:
-            return apply(reductions.SumAll, self)  # type: ignore[no-any-return]
+            return apply(reductions.SumAll, self)
         dims = reductions.dims_of(dim, self._data.ndim)
-        return apply(reductions.Sum, self, dims=dims, keepdim=keepdim)  # type: ignore[no-any-return]
+        return apply(reductions.Sum, self, dims=dims, keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Mean of all elements, or over ``dim``."""
         if dim is None and not keepdim:
-            return apply(reductions.MeanAll, self)  # type: ignore[no-any-return]
+            return apply(reductions.MeanAll, self)
         dims = reductions.dims_of(dim, self._data.ndim)
-        return apply(reductions.Mean, self, dims=dims, keepdim=keepdim)  # type: ignore[no-any-return]
+        return apply(reductions.Mean, self, dims=dims, keepdim=keepdim)
 
     def _extreme(self, dim: Any, keepdim: bool, is_max: bool) -> Any:
         if isinstance(dim, Tensor):  # x.max(other): the elementwise maximum
@@ -688,27 +514,29 @@ class Tensor:
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the maximum (of the flattened tensor if ``dim`` is None)."""
-        return Tensor._wrap(np.asarray(self._data.argmax(dim, keepdims=keepdim), dtype=INT64))
+        i = self._data.argmax() if dim is None else self._data.argmax(dim, keepdims=keepdim)
+        return Tensor._wrap(np.asarray(i, dtype=INT64))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the minimum."""
-        return Tensor._wrap(np.asarray(self._data.argmin(dim, keepdims=keepdim), dtype=INT64))
+        i = self._data.argmin() if dim is None else self._data.argmin(dim, keepdims=keepdim)
+        return Tensor._wrap(np.asarray(i, dtype=INT64))
 
     def softmax(self, dim: int) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``."""
         (d,) = reductions.dims_of(dim, self._data.ndim) or (None,)
-        return apply(softmax.Softmax, self, dim=d)  # type: ignore[no-any-return]
+        return apply(softmax.Softmax, self, dim=d)
 
     def log_softmax(self, dim: int) -> Tensor:
         """log(softmax(x)) along ``dim``, computed stably."""
         (d,) = reductions.dims_of(dim, self._data.ndim) or (None,)
-        return apply(softmax.LogSoftmax, self, dim=d)  # type: ignore[no-any-return]
+        return apply(softmax.LogSoftmax, self, dim=d)
 
     # --- shape ops -------------------------------------------------------------------------
 
     def reshape(self, *shape_: Any) -> Tensor:
         """The same elements in a new shape (one size may be -1)."""
-        return apply(shape.View, self, shape=_shape_arg(shape_))  # type: ignore[no-any-return]
+        return apply(shape.View, self, shape=_shape_arg(shape_))
 
     def view(self, *shape_: Any) -> Tensor:
         """Same as :meth:`reshape` (numpy views do not need contiguity)."""
@@ -728,23 +556,23 @@ class Tensor:
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a size-1 dim at ``dim``."""
-        return apply(shape.Unsqueeze, self, dim=dim)  # type: ignore[no-any-return]
+        return apply(shape.Unsqueeze, self, dim=dim)
 
     def squeeze(self, dim: int | None = None) -> Tensor:
         """Remove size-1 dims (only ``dim`` if given and of size 1)."""
-        return apply(shape.Squeeze, self, dim=dim)  # type: ignore[no-any-return]
+        return apply(shape.Squeeze, self, dim=dim)
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dims."""
         perm = tuple(d % self._data.ndim for d in _shape_arg(dims))
-        return apply(shape.Permute, self, perm=perm)  # type: ignore[no-any-return]
+        return apply(shape.Permute, self, perm=perm)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dims."""
         perm = list(range(self._data.ndim))
         if perm:
             perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
-        return apply(shape.Transpose, self, perm=tuple(perm))  # type: ignore[no-any-return]
+        return apply(shape.Transpose, self, perm=tuple(perm))
 
     def t(self) -> Tensor:
         """Transpose of a tensor with at most 2 dims."""
@@ -754,12 +582,12 @@ class Tensor:
                 f"t() expects a tensor with <= 2 dimensions, but self is {n}D: use "
                 f"transpose(dim0, dim1) or permute(...)."
             )
-        return apply(shape.T, self, perm=tuple(reversed(range(n))))  # type: ignore[no-any-return]
+        return apply(shape.T, self, perm=tuple(reversed(range(n))))
 
     @property
     def T(self) -> Tensor:  # noqa: N802 (torch's name)
         """All dims reversed (the transpose of a matrix)."""
-        return apply(shape.Permute, self, perm=tuple(reversed(range(self._data.ndim))))  # type: ignore[no-any-return]
+        return apply(shape.Permute, self, perm=tuple(reversed(range(self._data.ndim))))
 
     @property
     def mT(self) -> Tensor:  # noqa: N802 (torch's name)
@@ -771,7 +599,7 @@ class Tensor:
         x, sizes = self._data, _shape_arg(sizes)
         lead = len(sizes) - x.ndim
         new = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-        return apply(shape.Expand, self, shape=new)  # type: ignore[no-any-return]
+        return apply(shape.Expand, self, shape=new)
 
     def expand_as(self, other: Tensor) -> Tensor:
         """Expand to ``other``'s shape."""
@@ -780,9 +608,9 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         idx, advanced = _index_arg(index)
         op = shape.Index if advanced else shape.Select if isinstance(idx, int) else shape.Slice
-        return apply(op, self, index=idx)  # type: ignore[no-any-return]
+        return apply(op, self, index=idx)
 
-    # --- dtype conversion (last: `float`, `int` and `bool` are method names from here on) ------------------------------------------------------------
+    # --- dtype conversion (last: from here on `float`, `int` and `bool` name methods) ---------
 
     def to(self, *args: Any, dtype: Any = None, device: Any = None, copy: bool = False) -> Tensor:
         """Convert the dtype (``x.to(minigrad.float64)``, ``x.to(other)``); only the CPU exists."""
@@ -794,7 +622,7 @@ class Tensor:
         _check_device(device)
         if dtype is None or np.dtype(dtype) == self._data.dtype:
             return self.clone() if copy else self
-        return apply(shape.ToCopy, self, dtype=np.dtype(dtype))  # type: ignore[no-any-return]
+        return apply(shape.ToCopy, self, dtype=np.dtype(dtype))
 
     def type(self, dtype: Any = None) -> Any:
         """Convert to ``dtype``; with no argument, the dtype's name."""
@@ -819,4 +647,3 @@ class Tensor:
     def bool(self) -> Tensor:
         """As bool."""
         return self.to(dtypes.bool_)
-

@@ -30,7 +30,9 @@ def _new_tensor(arr: np.ndarray, requires_grad: bool = False, device: Any = None
     return t
 
 
-def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (floats become float32, ints int64, like torch)."""
     return _new_tensor(to_array(data, dtype), requires_grad, device)
 
@@ -60,7 +62,9 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
-    return _new_tensor(np.ones(_shape_arg(size), dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
+    return _new_tensor(
+        np.ones(_shape_arg(size), dtype=dtype or DEFAULT_FLOAT), requires_grad, device
+    )
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -69,7 +73,12 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 
 def full(
-    size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """A tensor filled with ``fill_value``."""
     dtype = infer_dtype(fill_value) if dtype is None else dtype
@@ -80,7 +89,9 @@ def zeros_like(
     input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Zeros with ``input``'s shape and dtype."""
-    return zeros(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return zeros(
+        input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad
+    )
 
 
 def ones_like(
@@ -91,7 +102,12 @@ def ones_like(
 
 
 def full_like(
-    input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """``fill_value`` with ``input``'s shape and dtype."""
     arr = np.full(input.shape, fill_value, dtype=dtype or input.dtype)
@@ -126,7 +142,9 @@ def randint(
     """Random integers in [low, high) (``randint(high, size)`` also works)."""
     if high is None or isinstance(high, (tuple, list)):
         low, high, size = 0, low, high if high is not None else size
-    return _new_tensor(generator().integers(low, high, tuple(size), dtype=dtype or INT64), False, device)
+    return _new_tensor(
+        generator().integers(low, high, tuple(size), dtype=dtype or INT64), False, device
+    )
 
 
 def randperm(n: int, *, dtype: Any = None, device: Any = None) -> Tensor:

@@ -29,7 +29,7 @@ def _unary(name: str) -> Callable[[Any], Tensor]:
     op = unary_op(name)
 
     def fn(input: Any) -> Tensor:
-        return apply(op, _as_tensor(input))  # type: ignore[no-any-return]
+        return apply(op, _as_tensor(input))
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise {name} (kernel ``UNARY_KERNELS[{name!r}]``)."
@@ -40,7 +40,7 @@ def _binary(name: str) -> Callable[[Any, Any], Tensor]:
     op = binary_op(name)
 
     def fn(input: Any, other: Any) -> Tensor:
-        return apply(op, input, other)  # type: ignore[no-any-return]
+        return apply(op, input, other)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise {name} (kernel ``BINARY_KERNELS[{name!r}]``)."
@@ -95,17 +95,17 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
 
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Concatenate along an existing dim."""
-    return apply(shape.Cat, *[_as_tensor(t) for t in tensors], dim=dim)  # type: ignore[no-any-return]
+    return apply(shape.Cat, *[_as_tensor(t) for t in tensors], dim=dim)
 
 
 def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Stack along a new dim."""
-    return apply(shape.Stack, *[_as_tensor(t) for t in tensors], dim=dim)  # type: ignore[no-any-return]
+    return apply(shape.Stack, *[_as_tensor(t) for t in tensors], dim=dim)
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` holds, else ``other`` (broadcasting)."""
-    return apply(shape.Where, condition, input, other)  # type: ignore[no-any-return]
+    return apply(shape.Where, condition, input, other)
 
 
 def is_tensor(obj: Any) -> bool:
@@ -121,4 +121,3 @@ def numel(input: Tensor) -> int:
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08) -> bool:
     """True if all elements are close."""
     return input.allclose(other, rtol, atol)
-

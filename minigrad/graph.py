@@ -26,7 +26,16 @@ import numpy as np
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
 
-__all__ = ["AccumulateGrad", "Edge", "Node", "backward", "edge", "grad", "note_inplace_write", "run_backward"]
+__all__ = [
+    "AccumulateGrad",
+    "Edge",
+    "Node",
+    "backward",
+    "edge",
+    "grad",
+    "note_inplace_write",
+    "run_backward",
+]
 
 Edge = tuple["Node | None", int]  # (node that receives the gradient, which of its outputs)
 NO_EDGE: Edge = (None, 0)
@@ -159,9 +168,9 @@ def run_backward(
 
     # 2. Seed the input buffers with the root gradients.
     buffers: dict[Node, Any] = {}
-    for (node, nr), g in zip(roots, grads, strict=True):
-        if node is not None:
-            _deliver(buffers, node, nr, g)
+    for (root, nr), g in zip(roots, grads, strict=True):
+        if root is not None:
+            _deliver(buffers, root, nr, g)
     ready = [node for node in buffers if deps.get(node, 0) == 0]
     captured: list[np.ndarray | None] = [None] * n_captured
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigrad._tensor import Tensor, apply
-from minigrad.autograd.function import Function, FunctionCtx, once_differentiable
 from minigrad.autograd.checking import GradcheckError, gradcheck
+from minigrad.autograd.function import Function, FunctionCtx, once_differentiable
 from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.graph import AccumulateGrad, Node, backward, run_backward
 from minigrad.graph import grad as _grad_arrays

@@ -18,7 +18,7 @@ class GradcheckError(RuntimeError):
     """Raised by :func:`gradcheck` when an analytical gradient disagrees with the numerical one."""
 
 
-def _as_tuple(x: Any) -> tuple:
+def _as_tuple(x: Any) -> tuple[Any, ...]:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
@@ -116,7 +116,7 @@ def gradcheck(
     return True
 
 
-def _locate(outs: list, col: int) -> tuple[int, tuple[int, ...]]:
+def _locate(outs: list[Tensor], col: int) -> tuple[int, tuple[int, ...]]:
     """Which output, and which element of it, is column ``col`` of the Jacobian."""
     for k, o in enumerate(outs):
         if col < o._data.size:

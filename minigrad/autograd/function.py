@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad._tensor import Tensor, apply
+from minigrad.dtypes import DEFAULT_FLOAT
 from minigrad.grad_mode import grad_mode, no_grad
 from minigrad.graph import note_inplace_write
 from minigrad.kernels import unbroadcast
@@ -38,8 +39,11 @@ class FunctionCtx(Ctx):
     """
 
     __slots__ = ()
-    op: ClassVar[type[Function]]  # type: ignore[assignment]
+    op: ClassVar[type[Function]]
     _materialize = True
+    input_meta: tuple[tuple[tuple[int, ...], np.dtype] | None, ...]
+    output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...]
+    non_differentiable: set[int]
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep tensors for ``backward``; read them back with ``ctx.saved_tensors``."""
@@ -90,7 +94,9 @@ class FunctionCtx(Ctx):
 
     def _checked_grad(self, i: int, r: Any) -> np.ndarray:
         """Gradient ``r`` for input ``i`` as a fresh array of the input's shape and dtype."""
-        shape, dtype = self.input_meta[i]
+        meta = self.input_meta[i]
+        assert meta is not None, "a gradient for an input that is not a Tensor"
+        shape, dtype = meta
         arr = np.asarray(r._data if isinstance(r, Tensor) else r)
         if arr.shape != shape:
             try:
@@ -152,7 +158,7 @@ class Function(Op):
             out = cls.forward(ctx, *inputs, **params)
         outs = out if isinstance(out, tuple) else (out,)
         ctx.output_meta = tuple(
-            (o.shape, o._data.dtype) if isinstance(o, Tensor) else ((), np.float32) for o in outs
+            (o.shape, o._data.dtype) if isinstance(o, Tensor) else ((), DEFAULT_FLOAT) for o in outs
         )
         marked = getattr(ctx, "marked_non_differentiable", ())
         ctx.non_differentiable = {i for i, o in enumerate(outs) if any(o is m for m in marked)}

@@ -97,7 +97,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = input.matmul(weight.t())
         return out if bias is None else out + bias
     operands = (input, weight) if bias is None else (input, weight, bias)
-    return apply(Addmm, *operands)  # type: ignore[no-any-return]
+    return apply(Addmm, *operands)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -120,7 +120,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     rule, which keeps it linear and exact for large inputs). The defaults run the
     ``softplus`` kernel directly."""
     if beta == 1.0 and threshold == 20.0:
-        return apply(unary_op("softplus"), input)  # type: ignore[no-any-return]
+        return apply(unary_op("softplus"), input)
     scaled = input * beta
     # The kernel itself is stable for every input, so the branch `where` discards is finite.
     return where(scaled > threshold, input, apply(unary_op("softplus"), scaled) / beta)
@@ -131,7 +131,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     ``approximate="tanh"``, torch's tanh approximation
     ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
     if approximate == "none":
-        return apply(unary_op("gelu"), input)  # type: ignore[no-any-return]
+        return apply(unary_op("gelu"), input)
     if approximate == "tanh":
         inner = (input + 0.044715 * input**3) * math.sqrt(2.0 / math.pi)
         return 0.5 * input * (1.0 + inner.tanh())

@@ -12,10 +12,10 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-from minigrad.nn import functional as F
-from minigrad.nn.modules import Module
 from minigrad._tensor import Tensor
 from minigrad.factories import from_numpy
+from minigrad.nn import functional as F
+from minigrad.nn.modules import Module
 from minigrad.random import generator as _generator
 
 __all__ = [

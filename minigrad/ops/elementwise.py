@@ -66,8 +66,8 @@ class Unary(Op):
     @staticmethod
     def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
         """``dx = kernel.backward(dy, saved)``."""
-        saved = ctx.saved_tensors
-        return _array(UNARY_KERNELS[ctx.op.kernel].backward(dy, saved[0] if saved else None))
+        saved: Any = ctx.saved_tensors[0] if ctx.saved_tensors else None  # None: reads dy only
+        return _array(UNARY_KERNELS[ctx.op.kernel].backward(dy, saved))
 
 
 class Binary(Op):
@@ -93,7 +93,9 @@ class Binary(Op):
         saves = k.saves
         if saves:
             ctx.save_for_backward(
-                a if "a" in saves else None, b if "b" in saves else None, y if "y" in saves else None
+                a if "a" in saves else None,
+                b if "b" in saves else None,
+                y if "y" in saves else None,
             )
         return y
 
@@ -101,6 +103,9 @@ class Binary(Op):
     def backward(ctx: Any, dy: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The gradient of each operand that needs one, in that operand's shape."""
         k = BINARY_KERNELS[ctx.op.kernel]
+        a: Any
+        b: Any
+        y: Any
         a, b, y = ctx.saved_tensors or (None, None, None)
         need_a, need_b = ctx.needs_input_grad
         shape_a, shape_b = ctx.shapes
