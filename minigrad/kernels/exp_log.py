@@ -1,0 +1,247 @@
+"""Exponentials, logarithms and powers: ``exp``, ``exp2``, ``expm1``, ``log``, ``log2``,
+``log10``, ``log1p``, ``sqrt``, ``rsqrt``, ``square``, ``reciprocal``.
+
+Each op is its forward, its backward and its registration in :mod:`minigrad.kernels.table`,
+which runs when this module is imported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigrad.kernels.table import Array, _cast, _unary
+
+# --------------------------------------------------------------------------------------------
+# Unary kernels. Each op: forward, backward, registration. dx = dy * f'(.) unless noted.
+# --------------------------------------------------------------------------------------------
+
+
+def exp_forward(x: Array) -> Array:
+    """e**x."""
+    return np.exp(x)
+
+
+def exp_backward(dy: Array, x: Array) -> Array:
+    """dx = dy * e**x, recomputed from x as OneFlow does (PyTorch reuses the result)."""
+    return dy * np.exp(x)
+
+
+_unary(
+    "exp",
+    exp_forward,
+    exp_backward,
+    "x",
+    "kExpBackwardWithDyX",
+    "grad * result.conj()",
+    domain=(-5.0, 5.0),
+)
+
+
+def exp2_forward(x: Array) -> Array:
+    """2**x."""
+    return np.exp2(x)
+
+
+def exp2_backward(dy: Array, x: Array) -> Array:
+    """dx = dy * 2**x * ln 2, with ln 2 cast to x's dtype (``static_cast<Src>(2.0)``)."""
+    return dy * np.exp2(x) * np.log(_cast(2.0, x))
+
+
+_unary(
+    "exp2",
+    exp2_forward,
+    exp2_backward,
+    "x",
+    "kExp2BackwardWithDyX",
+    "grad * result.conj() * M_LN2",
+    domain=(-5.0, 5.0),
+)
+
+
+def expm1_forward(x: Array) -> Array:
+    """e**x - 1, accurate for small x."""
+    return np.expm1(x)
+
+
+def expm1_backward(dy: Array, x: Array) -> Array:
+    """dx = dy * e**x."""
+    return dy * np.exp(x)
+
+
+_unary(
+    "expm1",
+    expm1_forward,
+    expm1_backward,
+    "x",
+    "kExpm1BackwardWithDyX",
+    "grad * (result.conj() + 1)",
+    domain=(-5.0, 5.0),
+)
+
+
+def log_forward(x: Array) -> Array:
+    """Natural logarithm."""
+    return np.log(x)
+
+
+def log_backward(dy: Array, x: Array) -> Array:
+    """dx = dy / x: inf at 0 (for dy > 0), as in torch."""
+    return dy / x
+
+
+_unary(
+    "log",
+    log_forward,
+    log_backward,
+    "x",
+    "kLogBackwardWithDyX",
+    "grad.div(self.conj())",
+    domain=(0.05, 5.0),
+)
+
+
+def log2_forward(x: Array) -> Array:
+    """Base-2 logarithm."""
+    return np.log2(x)
+
+
+def log2_backward(dy: Array, x: Array) -> Array:
+    """dx = dy / (x ln 2)."""
+    return dy / (x * np.log(_cast(2.0, x)))
+
+
+_unary(
+    "log2",
+    log2_forward,
+    log2_backward,
+    "x",
+    "kLog2BackwardWithDyX",
+    "grad / (self.conj() * 0.6931471805599453)",
+    domain=(0.05, 5.0),
+)
+
+
+def log10_forward(x: Array) -> Array:
+    """Base-10 logarithm."""
+    return np.log10(x)
+
+
+def log10_backward(dy: Array, x: Array) -> Array:
+    """dx = dy / (x ln 10)."""
+    return dy / (x * np.log(_cast(10.0, x)))
+
+
+_unary(
+    "log10",
+    log10_forward,
+    log10_backward,
+    "x",
+    "kLog10BackwardWithDyX",
+    "grad / (self.conj() * 2.3025850929940456)",
+    domain=(0.05, 5.0),
+)
+
+
+def log1p_forward(x: Array) -> Array:
+    """log(1 + x), accurate for small x."""
+    return np.log1p(x)
+
+
+def log1p_backward(dy: Array, x: Array) -> Array:
+    """dx = dy / (1 + x)."""
+    return dy / (x + 1)
+
+
+_unary(
+    "log1p",
+    log1p_forward,
+    log1p_backward,
+    "x",
+    "kLog1pBackwardWithDyX",
+    "log1p_backward(grad, self)",
+    domain=(-0.9, 5.0),
+)
+
+
+def sqrt_forward(x: Array) -> Array:
+    """Square root (nan below 0)."""
+    return np.sqrt(x)
+
+
+def sqrt_backward(dy: Array, x: Array) -> Array:
+    """dx = dy / (2 sqrt(x)): inf at 0, nan below 0, as in torch."""
+    return dy * _cast(0.5, x) / np.sqrt(x)
+
+
+_unary(
+    "sqrt",
+    sqrt_forward,
+    sqrt_backward,
+    "x",
+    "kSqrtBackwardWithDyX",
+    "grad / (2 * result.conj())",
+    domain=(0.05, 5.0),
+)
+
+
+def rsqrt_forward(x: Array) -> Array:
+    """1 / sqrt(x)."""
+    return 1 / np.sqrt(x)
+
+
+def rsqrt_backward(dy: Array, x: Array) -> Array:
+    """dx = -dy / (2 x sqrt(x)): -inf at 0, as in torch."""
+    return dy * _cast(-0.5, x) / (x * np.sqrt(x))
+
+
+_unary(
+    "rsqrt",
+    rsqrt_forward,
+    rsqrt_backward,
+    "x",
+    "kRsqrtBackwardWithDyX",
+    "-0.5 * grad * result.pow(3).conj()",
+    domain=(0.05, 5.0),
+)
+
+
+def square_forward(x: Array) -> Array:
+    """x**2."""
+    return np.square(x)
+
+
+def square_backward(dy: Array, x: Array) -> Array:
+    """dx = 2 x dy."""
+    return dy * 2 * x
+
+
+_unary(
+    "square",
+    square_forward,
+    square_backward,
+    "x",
+    "kSquareBackwardWithDyX",
+    "(no entry: square is pow(self, 2), so PowBackward0)",
+    keeps_int=True,
+)
+
+
+def reciprocal_forward(x: Array) -> Array:
+    """1 / x."""
+    return 1 / x
+
+
+def reciprocal_backward(dy: Array, x: Array) -> Array:
+    """dx = -dy / x**2."""
+    return -dy / (x * x)
+
+
+_unary(
+    "reciprocal",
+    reciprocal_forward,
+    reciprocal_backward,
+    "x",
+    "kReciprocalBackwardWithDyX",
+    "-grad * (result * result).conj()",
+    domain=(0.2, 3.0),
+)
