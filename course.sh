@@ -2,7 +2,7 @@
 # minigrad course: set-up, JupyterLab and tests in one script. See README.md.
 #
 #   ./course.sh lab [--port P] [--no-browser]   set up, then open the course in JupyterLab
-#   ./course.sh test [PYTEST ARGS...]           set up, then lint and run every test and notebook
+#   ./course.sh test [PYTEST ARGS...]           set up, then lint, type-check and run every test and notebook
 #   ./course.sh setup                           only set up (the .venv, graphviz's dot)
 #   ./course.sh execute [NOTEBOOK...]           re-execute notebooks in place (fresh outputs)
 #
@@ -164,6 +164,8 @@ cmd_test() {
   info "ruff: lint and format check"
   "$VENV/bin/ruff" check "${LINT_PATHS[@]}"
   "$VENV/bin/ruff" format --check "${LINT_PATHS[@]}"
+  info "mypy: the library's types (strict; settings in pyproject.toml)"
+  "$VENV/bin/mypy"
   info "pytest: unit tests, then every notebook re-executed by nbval"
   # Paths given replace the default targets; options (-k, --durations=10, ...) are added.
   local arg has_path=0

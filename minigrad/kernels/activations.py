@@ -227,8 +227,8 @@ _unary(
 
 
 def floor_forward(x: Array) -> Array:
-    """Largest integer <= x."""
-    return np.floor(x)
+    """Largest integer <= x; integers are already whole, and stay integers (numpy would give floats)."""
+    return np.floor(x) if x.dtype.kind in "fc" else x.copy()
 
 
 _unary(
@@ -238,13 +238,14 @@ _unary(
     "",
     "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
     "zeros_like(grad)",
+    keeps_int=True,
     warns=False,
 )
 
 
 def ceil_forward(x: Array) -> Array:
-    """Smallest integer >= x."""
-    return np.ceil(x)
+    """Smallest integer >= x; integers are already whole, and stay integers (numpy would give floats)."""
+    return np.ceil(x) if x.dtype.kind in "fc" else x.copy()
 
 
 _unary(
@@ -254,13 +255,14 @@ _unary(
     "",
     "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
     "zeros_like(grad)",
+    keeps_int=True,
     warns=False,
 )
 
 
 def round_forward(x: Array) -> Array:
-    """Nearest integer, halves to even (as torch.round and np.round do)."""
-    return np.round(x)
+    """Nearest integer, halves to even (as torch.round and np.round do); integers are already whole, and stay integers (numpy would give floats)."""
+    return np.round(x) if x.dtype.kind in "fc" else x.copy()
 
 
 _unary(
@@ -270,5 +272,6 @@ _unary(
     "",
     "(none: UnaryMathBwdWithFillZeroOp returns ZerosLike(dy))",
     "zeros_like(grad)",
+    keeps_int=True,
     warns=False,
 )

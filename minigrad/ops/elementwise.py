@@ -9,6 +9,7 @@ so replacing an entry changes what the Tensor computes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -134,7 +135,10 @@ def _check_broadcast(a: np.ndarray, b: np.ndarray, op: str) -> None:
 
 
 def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
+    """torch's class name for op ``name``: ``exp2`` -> ``Exp2``, ``log1p`` -> ``Log1P`` (a letter
+    after a digit is upper case), ``max_pool`` -> ``MaxPool``."""
+    camel = "".join(part.capitalize() for part in name.split("_"))
+    return re.sub(r"(?<=\d)[a-z]", lambda m: m.group().upper(), camel)
 
 
 _OPS: dict[tuple[type[Op], str], type[Op]] = {}

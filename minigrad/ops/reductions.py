@@ -20,7 +20,7 @@ __all__ = ["Max", "MaxAll", "Mean", "MeanAll", "Min", "MinAll", "Sum", "SumAll",
 
 def dims_of(dim: Any, ndim: int) -> tuple[int, ...] | None:
     """``dim`` as a tuple of non-negative dims, None for all (torch reads ``dim=()`` as all)."""
-    if dim is None or dim == ():
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
         return None
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     n = max(ndim, 1)
