@@ -39,7 +39,7 @@ __all__ = ["Tensor", "apply", "to_array"]
 _new = object.__new__
 
 
-def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:
+def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:  # noqa: C901 (one hot path)
     """Apply ``op`` to ``inputs`` (Tensors, or numbers standing in for them): every op, built in
     or a user's ``autograd.Function``, makes its outputs here.
 
@@ -552,7 +552,7 @@ class Tensor(TensorBase):
         if not s:
             return self.reshape(1)
         start, end = start_dim % len(s), end_dim % len(s)
-        return self.reshape(s[:start] + (math.prod(s[start : end + 1]),) + s[end + 1 :])
+        return self.reshape((*s[:start], math.prod(s[start : end + 1]), *s[end + 1 :]))
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a size-1 dim at ``dim``."""
@@ -585,12 +585,12 @@ class Tensor(TensorBase):
         return apply(shape.T, self, perm=tuple(reversed(range(n))))
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 (torch's name)
+    def T(self) -> Tensor:
         """All dims reversed (the transpose of a matrix)."""
         return apply(shape.Permute, self, perm=tuple(reversed(range(self._data.ndim))))
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802 (torch's name)
+    def mT(self) -> Tensor:
         """The last two dims swapped."""
         return self.transpose(-2, -1)
 

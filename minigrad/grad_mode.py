@@ -69,19 +69,19 @@ class _GradModeSwitch:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeSwitch):  # noqa: N801 (torch's name)
+class no_grad(_GradModeSwitch):  # torch's name
     """Context manager / decorator: ops inside record no graph (``torch.no_grad``)."""
 
     _mode = False
 
 
-class enable_grad(_GradModeSwitch):  # noqa: N801 (torch's name)
+class enable_grad(_GradModeSwitch):  # torch's name
     """Context manager / decorator: record a graph even inside :class:`no_grad`."""
 
     _mode = True
 
 
-class set_grad_enabled(_GradModeSwitch):  # noqa: N801 (torch's name)
+class set_grad_enabled(_GradModeSwitch):  # torch's name
     """Switch recording on or off: as a plain call, a context manager or a decorator."""
 
     def __new__(cls, mode: bool) -> set_grad_enabled:

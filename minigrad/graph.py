@@ -139,7 +139,7 @@ class AccumulateGrad(Node):
         return ()
 
 
-def run_backward(
+def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost)
     roots: Sequence[Edge],
     grads: Sequence[np.ndarray],
     retain_graph: bool = False,

@@ -66,35 +66,8 @@ def gradcheck(
     n_out = sum(o._data.size for o in outs)
     for i in wrt:
         x = args[i]._data
-        numerical = np.zeros((x.size, n_out))
-        flat = x.reshape(-1)  # a view: nudging it nudges the input
-        for j in range(x.size):
-            orig = flat[j]
-            flat[j] = orig + eps
-            plus = outputs()
-            flat[j] = orig - eps
-            minus = outputs()
-            flat[j] = orig
-            numerical[j] = np.concatenate(
-                [((p - m) / (2 * eps)).reshape(-1) for p, m in zip(plus, minus, strict=True)]
-            )
-        analytical = np.zeros((x.size, n_out))
-        col = 0
-        for o in outs:
-            for e in range(o._data.size):
-                if o._rg:
-                    seed = np.zeros(o._data.size)
-                    seed[e] = 1.0
-                    gs = grad(
-                        [o],
-                        [args[i]],
-                        [seed.reshape(o._data.shape)],
-                        retain_graph=True,
-                        allow_unused=True,
-                    )
-                    if gs[0] is not None:
-                        analytical[:, col] = gs[0].reshape(-1)
-                col += 1
+        numerical = _numerical_jacobian(outputs, x, eps, n_out)
+        analytical = _analytical_jacobian(outs, args[i], n_out)
         bad = np.abs(analytical - numerical) > atol + rtol * np.abs(numerical)
         bad |= np.isnan(analytical) != np.isnan(numerical)
         if bad.any():
@@ -114,6 +87,41 @@ def gradcheck(
                 raise GradcheckError(msg)
             return False
     return True
+
+
+def _numerical_jacobian(
+    outputs: Callable[[], list[np.ndarray]], x: np.ndarray, eps: float, n_out: int
+) -> np.ndarray:
+    """Row j: the central difference of every output element for a nudge of element j of x."""
+    numerical = np.zeros((x.size, n_out))
+    flat = x.reshape(-1)  # a view: nudging it nudges the input
+    for j in range(x.size):
+        orig = flat[j]
+        flat[j] = orig + eps
+        plus = outputs()
+        flat[j] = orig - eps
+        minus = outputs()
+        flat[j] = orig
+        numerical[j] = np.concatenate(
+            [((p - m) / (2 * eps)).reshape(-1) for p, m in zip(plus, minus, strict=True)]
+        )
+    return numerical
+
+
+def _analytical_jacobian(outs: list[Tensor], x: Tensor, n_out: int) -> np.ndarray:
+    """Column c: the gradient of output element c with respect to x, one backward each."""
+    analytical = np.zeros((x._data.size, n_out))
+    col = 0
+    for o in outs:
+        for e in range(o._data.size):
+            if o._rg:
+                seed = np.zeros(o._data.size)
+                seed[e] = 1.0
+                gs = grad([o], [x], [seed.reshape(o._data.shape)], True, allow_unused=True)
+                if gs[0] is not None:
+                    analytical[:, col] = gs[0].reshape(-1)
+            col += 1
+    return analytical
 
 
 def _locate(outs: list[Tensor], col: int) -> tuple[int, tuple[int, ...]]:

@@ -227,7 +227,7 @@ _unary(
 
 
 def floor_forward(x: Array) -> Array:
-    """Largest integer <= x; integers are already whole, and stay integers (numpy would give floats)."""
+    """Largest integer <= x; integers stay integers (numpy would give floats)."""
     return np.floor(x) if x.dtype.kind in "fc" else x.copy()
 
 
@@ -244,7 +244,7 @@ _unary(
 
 
 def ceil_forward(x: Array) -> Array:
-    """Smallest integer >= x; integers are already whole, and stay integers (numpy would give floats)."""
+    """Smallest integer >= x; integers stay integers (numpy would give floats)."""
     return np.ceil(x) if x.dtype.kind in "fc" else x.copy()
 
 
@@ -261,7 +261,7 @@ _unary(
 
 
 def round_forward(x: Array) -> Array:
-    """Nearest integer, halves to even (as torch.round and np.round do); integers are already whole, and stay integers (numpy would give floats)."""
+    """Nearest integer, halves to even (as torch.round and np.round do); integers stay integers."""
     return np.round(x) if x.dtype.kind in "fc" else x.copy()
 
 
