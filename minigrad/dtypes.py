@@ -63,10 +63,10 @@ def operands(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(b, np.ndarray):
             return promote(a, b)
         dt = scalar_dtype(b, a.dtype)
-        return a.astype(dt, copy=False), np.array(b, dtype=dt)
+        return (a if a.dtype == dt else a.astype(dt)), np.array(b, dtype=dt)
     if isinstance(b, np.ndarray):
         dt = scalar_dtype(a, b.dtype)
-        return np.array(a, dtype=dt), b.astype(dt, copy=False)
+        return np.array(a, dtype=dt), (b if b.dtype == dt else b.astype(dt))
     raise TypeError(
         f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}: "
         f"make one of them a tensor (minigrad.tensor(value))"
