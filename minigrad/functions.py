@@ -58,10 +58,10 @@ def _method(name: str) -> Callable[..., Any]:
 
 # Elementwise: one line per kernel of minigrad.kernels (a test checks that none is missing).
 add, sub, mul, div = _binary("add"), _binary("sub"), _binary("mul"), _binary("div")
-pow = _binary("pow")  # noqa: A001
+pow = _binary("pow")
 true_divide, maximum, minimum = _binary("div"), _binary("maximum"), _binary("minimum")
 neg = negative = _unary("neg")
-abs = _unary("abs")  # noqa: A001
+abs = _unary("abs")
 exp, exp2, expm1 = _unary("exp"), _unary("exp2"), _unary("expm1")
 log, log2, log10, log1p = _unary("log"), _unary("log2"), _unary("log10"), _unary("log1p")
 sqrt, rsqrt, square = _unary("sqrt"), _unary("rsqrt"), _unary("square")
@@ -71,10 +71,10 @@ asin, acos, atan = _unary("asin"), _unary("acos"), _unary("atan")
 sinh, cosh, tanh = _unary("sinh"), _unary("cosh"), _unary("tanh")
 asinh, acosh, atanh = _unary("asinh"), _unary("acosh"), _unary("atanh")
 sigmoid, relu, erf, erfc = _unary("sigmoid"), _unary("relu"), _unary("erf"), _unary("erfc")
-sign, floor, ceil, round = _unary("sign"), _unary("floor"), _unary("ceil"), _unary("round")  # noqa: A001
+sign, floor, ceil, round = _unary("sign"), _unary("floor"), _unary("ceil"), _unary("round")
 
 # Methods as functions.
-sum, mean, max, min = _method("sum"), _method("mean"), _method("max"), _method("min")  # noqa: A001
+sum, mean, max, min = _method("sum"), _method("mean"), _method("max"), _method("min")
 argmax, argmin = _method("argmax"), _method("argmin")
 reshape, flatten = _method("reshape"), _method("flatten")
 squeeze, unsqueeze = _method("squeeze"), _method("unsqueeze")
