@@ -24,7 +24,7 @@ that hands its forward and backward Tensors instead of arrays (:mod:`minigrad.au
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from minigrad.graph import Node, clock, freed_error
 
@@ -43,6 +43,11 @@ class Ctx(Node):
     __slots__ = ("__dict__", "needs_input_grad")
     op: ClassVar[type[Op]]
     needs_input_grad: tuple[bool, ...]
+
+    if TYPE_CHECKING:  # an op keeps what it likes on its ctx: ctx.shape, ctx.dims, ...
+
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     def save_for_backward(self, *saved: Any) -> None:
         """Keep arrays (tensors, for a Function) for ``backward``: read them with

@@ -17,7 +17,7 @@ import numpy as np
 
 from minigrad.dtypes import DEFAULT_FLOAT, operands
 from minigrad.kernels import BINARY_KERNELS, UNARY_KERNELS, unbroadcast
-from minigrad.op import Op
+from minigrad.op import Ctx, Op
 
 __all__ = ["Binary", "Unary", "binary_op", "unary_op"]
 
@@ -54,9 +54,9 @@ class Unary(Op):
     kernel: ClassVar[str]
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
         """Run the kernel's forward; save the input or the output, as the kernel declares."""
-        k = UNARY_KERNELS[ctx.op.kernel]
+        k = UNARY_KERNELS[ctx.kernel]
         if x.dtype.kind not in "fc" and not k.keeps_int:
             x = x.astype(DEFAULT_FLOAT)
         y = _quietly(k.forward, x) if k.warns else k.forward(x)
@@ -65,10 +65,10 @@ class Unary(Op):
         return y
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """``dx = kernel.backward(dy, saved)``."""
         saved: Any = ctx.saved_tensors[0] if ctx.saved_tensors else None  # None: reads dy only
-        return _array(UNARY_KERNELS[ctx.op.kernel].backward(dy, saved))
+        return _array(UNARY_KERNELS[ctx.kernel].backward(dy, saved))
 
 
 class Binary(Op):
@@ -78,9 +78,9 @@ class Binary(Op):
     kernel: ClassVar[str]
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
+    def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
         """Promote the operands to one dtype, run the kernel, save what its backward reads."""
-        k = BINARY_KERNELS[ctx.op.kernel]
+        k = BINARY_KERNELS[ctx.kernel]
         if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
             a, b = operands(a, b)
         if a.dtype.kind not in "fc" and not k.keeps_int:
@@ -88,7 +88,7 @@ class Binary(Op):
         try:
             y = _quietly(k.forward, a, b) if k.warns else k.forward(a, b)
         except ValueError:
-            _check_broadcast(a, b, ctx.op.kernel)
+            _check_broadcast(a, b, ctx.kernel)
             raise
         ctx.shapes = (a.shape, b.shape)
         saves = k.saves
@@ -101,9 +101,9 @@ class Binary(Op):
         return y
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def backward(ctx: Ctx, dy: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The gradient of each operand that needs one, in that operand's shape."""
-        k = BINARY_KERNELS[ctx.op.kernel]
+        k = BINARY_KERNELS[ctx.kernel]
         a: Any
         b: Any
         y: Any
@@ -149,6 +149,7 @@ def _kernel_op(base: type[Op], name: str) -> type[Op]:
     op = _OPS.get((base, name))
     if op is None:
         op = _OPS[base, name] = type(_camel(name), (base,), {"kernel": name})
+        op.node.kernel = name  # type: ignore[attr-defined]  # so its ctx says ctx.kernel
     return op
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.kernels import unbroadcast
-from minigrad.op import Op
+from minigrad.op import Ctx, Op
 
 __all__ = ["Addmm", "Dot", "Matmul", "Mm", "Mv", "matmul_error"]
 
@@ -37,7 +37,7 @@ class Matmul(Op):
     """``a @ b`` with numpy's (and torch's) rules for 1-D and batched operands."""
 
     @staticmethod
-    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def forward(ctx: Ctx, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The product; keeps each operand only if the other one needs a gradient."""
         if a.dtype != b.dtype:
             raise RuntimeError(
@@ -56,7 +56,7 @@ class Matmul(Op):
         return y
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> tuple[Any, Any]:
+    def backward(ctx: Ctx, dy: np.ndarray) -> tuple[Any, Any]:
         """Treat 1-D operands as a row (left) or a column (right), differentiate, undo it."""
         a, b = ctx.saved_tensors
         (shape_a, shape_b), (need_a, need_b) = ctx.shapes, ctx.needs_input_grad
@@ -80,7 +80,7 @@ class Mm(Matmul):
     """``a @ b`` for two matrices: da = dy @ b.T, db = a.T @ dy."""
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> tuple[Any, Any]:
+    def backward(ctx: Ctx, dy: np.ndarray) -> tuple[Any, Any]:
         """One matrix product per operand that needs a gradient."""
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
@@ -99,7 +99,7 @@ class Addmm(Op):
     """``x @ w.T + bias`` for a batch of rows: what torch's ``nn.Linear`` records."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, w: np.ndarray, bias: Any = None) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, w: np.ndarray, bias: Any = None) -> np.ndarray:
         """One product and one broadcast add; saves x for dw and w for dx."""
         if x.shape[1] != w.shape[1]:
             raise matmul_error(x, w.T)
@@ -111,7 +111,7 @@ class Addmm(Op):
         return y
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> tuple[Any, ...]:
+    def backward(ctx: Ctx, dy: np.ndarray) -> tuple[Any, ...]:
         """dx = dy @ w, dw = dy.T @ x, dbias = dy summed over the batch."""
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad

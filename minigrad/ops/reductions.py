@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.dtypes import INT64
-from minigrad.op import Op
+from minigrad.op import Ctx, Op
 
 __all__ = ["Max", "MaxAll", "Mean", "MeanAll", "Min", "MinAll", "Sum", "SumAll", "dims_of"]
 
@@ -48,7 +48,7 @@ class Sum(Op):
     node_name = "SumBackward1"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
         """Sum (integers and bools are summed as int64, as torch does)."""
         if x.dtype.kind in "bui":
             x = x.astype(INT64)
@@ -56,7 +56,7 @@ class Sum(Op):
         return np.asarray(x.sum(axis=dims, keepdims=keepdim))
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy copied to every element that was summed."""
         return _spread(dy, ctx.shape, ctx.dims, ctx.keepdim)
 
@@ -67,13 +67,13 @@ class SumAll(Op):
     node_name = "SumBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
         """The sum of all elements (int64 for integers and bools)."""
         ctx.shape = x.shape
         return np.asarray(x.sum(dtype=INT64 if x.dtype.kind in "bui" else None))
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy copied to every element."""
         return np.full(ctx.shape, dy, dtype=dy.dtype)
 
@@ -84,7 +84,7 @@ class Mean(Op):
     node_name = "MeanBackward1"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
         """Mean of a floating-point array (torch refuses integers)."""
         if x.dtype.kind not in "fc":
             raise RuntimeError(
@@ -97,7 +97,7 @@ class Mean(Op):
         return np.asarray(x.mean(axis=dims, keepdims=keepdim))
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy / n copied to every element that was averaged."""
         return _spread(dy / ctx.n, ctx.shape, ctx.dims, ctx.keepdim)
 
@@ -108,12 +108,12 @@ class MeanAll(Op):
     node_name = "MeanBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
         """The mean of all elements of a floating-point array."""
         return Mean.forward(ctx, x)
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy / n copied to every element."""
         return np.full(ctx.shape, dy / ctx.n, dtype=dy.dtype)
 
@@ -122,17 +122,16 @@ class MaxAll(Op):
     """``x.max()``: the gradient goes to the maximum, split evenly over ties."""
 
     node_name = "MaxBackward1"
-    pick = staticmethod(np.max)
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        """The largest element (the smallest for :class:`MinAll`)."""
-        y = np.asarray(ctx.op.pick(x))
+    def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
+        """The largest element."""
+        y = np.asarray(x.max())
         ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy / (number of maxima) at each maximum, 0 elsewhere."""
         x, y = ctx.saved_tensors
         mask = x == y
@@ -143,31 +142,29 @@ class MinAll(MaxAll):
     """``x.min()``."""
 
     node_name = "MinBackward1"
-    pick = staticmethod(np.min)
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
+        """The smallest element (the backward is max's: dy split over the ties)."""
+        y = np.asarray(x.min())
+        ctx.save_for_backward(x, y)
+        return y
 
 
 class Max(Op):
     """``x.max(dim, keepdim)``: ``(values, indices)``; the gradient goes to each index."""
 
     node_name = "MaxBackward0"
-    arg = staticmethod(np.argmax)
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int, keepdim: bool = False) -> tuple[Any, Any]:
+    def forward(ctx: Ctx, x: np.ndarray, dim: int, keepdim: bool = False) -> tuple[Any, Any]:
         """The maxima along ``dim`` and where they are (int64 indices get no gradient)."""
-        if x.ndim == 0:
-            idx, y = np.asarray(0), x.copy()
-        else:
-            idx = ctx.op.arg(x, axis=dim, keepdims=True)
-            y = np.take_along_axis(x, idx, axis=dim)
-            if not keepdim:
-                y, idx = y.squeeze(dim), idx.squeeze(dim)
-        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
-        ctx.save_for_backward(idx)
-        return y, idx.astype(INT64)
+        return _pick_along(
+            ctx, x, np.argmax(x, axis=dim, keepdims=True) if x.ndim else None, dim, keepdim
+        )
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray, _: Any) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray, _: Any) -> np.ndarray:
         """dy scattered into zeros at the indices of the maxima."""
         (idx,) = ctx.saved_tensors
         if not ctx.keepdim and ctx.shape:
@@ -184,4 +181,25 @@ class Min(Max):
     """``x.min(dim, keepdim)``."""
 
     node_name = "MinBackward0"
-    arg = staticmethod(np.argmin)
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, dim: int, keepdim: bool = False) -> tuple[Any, Any]:
+        """The minima along ``dim`` and where they are."""
+        return _pick_along(
+            ctx, x, np.argmin(x, axis=dim, keepdims=True) if x.ndim else None, dim, keepdim
+        )
+
+
+def _pick_along(
+    ctx: Ctx, x: np.ndarray, idx: np.ndarray | None, dim: int, keepdim: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The elements of x at ``idx`` along ``dim`` (None for a 0-d x), and the indices."""
+    if idx is None:
+        idx, y = np.asarray(0), x.copy()
+    else:
+        y = np.take_along_axis(x, idx, axis=dim)
+        if not keepdim:
+            y, idx = y.squeeze(dim), idx.squeeze(dim)
+    ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+    ctx.save_for_backward(idx)
+    return y, idx.astype(INT64)

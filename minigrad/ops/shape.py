@@ -10,7 +10,7 @@ import numpy as np
 
 from minigrad.dtypes import DEFAULT_FLOAT, promote
 from minigrad.kernels import unbroadcast
-from minigrad.op import Op
+from minigrad.op import Ctx, Op
 
 __all__ = [
     "Cat", "Clone", "Expand", "Index", "Permute", "Select", "Slice", "Squeeze", "Stack", "T",
@@ -22,7 +22,7 @@ class View(Op):
     """``reshape`` / ``view`` / ``flatten``: the same numbers in a new shape."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """``x.reshape(shape)``, with torch's error for a size that does not fit."""
         ctx.shape = x.shape
         try:
@@ -34,7 +34,7 @@ class View(Op):
             ) from None
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """The gradient in the input's shape."""
         return dy.reshape(ctx.shape)
 
@@ -43,7 +43,7 @@ class Unsqueeze(View):
     """``unsqueeze(dim)``: a new dim of size 1."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:  # type: ignore[override]
+    def forward(ctx: Ctx, x: np.ndarray, dim: int) -> np.ndarray:  # type: ignore[override]
         """``np.expand_dims``."""
         ctx.shape = x.shape
         return np.expand_dims(x, dim)
@@ -53,7 +53,7 @@ class Squeeze(View):
     """``squeeze(dim)``: drop dims of size 1 (only ``dim``, if given)."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int | None = None) -> np.ndarray:  # type: ignore[override]
+    def forward(ctx: Ctx, x: np.ndarray, dim: int | None = None) -> np.ndarray:  # type: ignore[override]
         """``np.squeeze``; a ``dim`` whose size is not 1 is kept, as torch keeps it."""
         ctx.shape = x.shape
         if dim is None:
@@ -65,13 +65,13 @@ class Permute(Op):
     """``permute(dims)``; ``transpose``, ``t`` and ``.T`` are permutations too."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, perm: tuple[int, ...]) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, perm: tuple[int, ...]) -> np.ndarray:
         """Reorder the dims; the backward applies the inverse order."""
         ctx.inverse = tuple(np.argsort(perm))
         return x.transpose(perm)
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Transpose the gradient back."""
         return dy.transpose(ctx.inverse)
 
@@ -88,13 +88,13 @@ class Expand(Op):
     """``expand(*sizes)``: broadcast without copying; the backward sums over the copies."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """``np.broadcast_to``."""
         ctx.shape = x.shape
         return np.broadcast_to(x, shape)
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Un-broadcast to the input's shape."""
         return unbroadcast(dy, ctx.shape)
 
@@ -104,13 +104,13 @@ class Index(Op):
     since an element picked twice gets the sum of both gradients."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, index: Any) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, index: Any) -> np.ndarray:
         """numpy's indexing."""
         ctx.shape, ctx.index = x.shape, index
         return np.asarray(x[index])
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros with dy added at the indexed positions."""
         dx = np.zeros(ctx.shape, dtype=dy.dtype)
         np.add.at(dx, ctx.index, dy)
@@ -121,7 +121,7 @@ class Slice(Index):
     """``x[1:3]``, ``x[..., None]``: basic indexing picks each element at most once."""
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros with dy written at the sliced positions."""
         dx = np.zeros(ctx.shape, dtype=dy.dtype)
         dx[ctx.index] = dy
@@ -136,13 +136,13 @@ class Cat(Op):
     """``cat(tensors, dim)``: the backward splits the gradient into the inputs' pieces."""
 
     @staticmethod
-    def forward(ctx: Any, *arrays: np.ndarray, dim: int = 0) -> np.ndarray:
+    def forward(ctx: Ctx, *arrays: np.ndarray, dim: int = 0) -> np.ndarray:
         """``np.concatenate``."""
         ctx.dim, ctx.bounds = dim, np.cumsum([a.shape[dim] for a in arrays])[:-1]
         return np.concatenate(arrays, axis=dim)
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> tuple[np.ndarray, ...]:
+    def backward(ctx: Ctx, dy: np.ndarray) -> tuple[np.ndarray, ...]:
         """One slice of dy per input."""
         return tuple(np.split(dy, ctx.bounds, axis=ctx.dim))
 
@@ -151,14 +151,14 @@ class Stack(Op):
     """``stack(tensors, dim)``: each input gets its slice along the new dim."""
 
     @staticmethod
-    def forward(ctx: Any, *arrays: np.ndarray, dim: int = 0) -> np.ndarray:
+    def forward(ctx: Ctx, *arrays: np.ndarray, dim: int = 0) -> np.ndarray:
         """``np.stack``."""
         y = np.stack(arrays, axis=dim)
         ctx.dim = dim % y.ndim
         return y
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> tuple[np.ndarray, ...]:
+    def backward(ctx: Ctx, dy: np.ndarray) -> tuple[np.ndarray, ...]:
         """dy split along the stacked dim."""
         return tuple(np.moveaxis(dy, ctx.dim, 0))
 
@@ -167,7 +167,7 @@ class Where(Op):
     """``where(cond, a, b)``: dy goes to a where cond holds, to b elsewhere."""
 
     @staticmethod
-    def forward(ctx: Any, cond: Any, a: Any, b: Any) -> np.ndarray:
+    def forward(ctx: Ctx, cond: Any, a: Any, b: Any) -> np.ndarray:
         """Numbers take the dtype of the tensor operand; two tensors promote."""
         like = next((v.dtype for v in (a, b) if isinstance(v, np.ndarray)), DEFAULT_FLOAT)
         a, b = (v if isinstance(v, np.ndarray) else np.asarray(v, dtype=like) for v in (a, b))
@@ -176,7 +176,7 @@ class Where(Op):
         return np.where(ctx.cond, a, b)
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> tuple[None, Any, Any]:
+    def backward(ctx: Ctx, dy: np.ndarray) -> tuple[None, Any, Any]:
         """Masked copies of dy, summed back to each input's shape."""
         zero = dy.dtype.type(0)
         (shape_a, shape_b), (_, need_a, need_b) = ctx.shapes, ctx.needs_input_grad
@@ -189,13 +189,13 @@ class Clone(Op):
     """``clone()``: a copy that stays in the graph."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
         """A fresh copy."""
         ctx.dtype = x.dtype
         return x.copy()
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """The gradient, in the input's dtype."""
         return dy.astype(ctx.dtype, copy=False)
 
@@ -204,7 +204,7 @@ class ToCopy(Clone):
     """``to(dtype)`` / ``float()`` / ``double()``: the gradient goes back in the input's dtype."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dtype: Any) -> np.ndarray:  # type: ignore[override]
+    def forward(ctx: Ctx, x: np.ndarray, dtype: Any) -> np.ndarray:  # type: ignore[override]
         """``x.astype(dtype)``."""
         ctx.dtype = x.dtype
         return x.astype(dtype)

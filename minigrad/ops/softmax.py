@@ -6,12 +6,10 @@ log_softmax ``dy - exp(y) * sum(dy)``, each cheaper from y than from x.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from minigrad.dtypes import DEFAULT_FLOAT
-from minigrad.op import Op
+from minigrad.op import Ctx, Op
 
 __all__ = ["LogSoftmax", "Softmax"]
 
@@ -24,7 +22,7 @@ class Softmax(Op):
     """``exp(x) / sum(exp(x))`` along ``dim``, shifted by the max so that exp cannot overflow."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int | None) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, dim: int | None) -> np.ndarray:
         """Subtracting the max changes nothing (it cancels) but keeps every exponent <= 0."""
         x = _float(x)
         e = np.exp(x - x.max(dim, keepdims=True))
@@ -34,7 +32,7 @@ class Softmax(Op):
         return y
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dx = y * (dy - sum(dy * y)) along ``dim``, from the saved output y."""
         (y,) = ctx.saved_tensors
         return y * (dy - (dy * y).sum(ctx.dim, keepdims=True))
@@ -44,7 +42,7 @@ class LogSoftmax(Op):
     """``x - logsumexp(x)`` along ``dim``: finite for any finite logits (never log(0))."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int | None) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, dim: int | None) -> np.ndarray:
         """Shift by the max m, then log(softmax(x)) = (x - m) - log(sum(exp(x - m)))."""
         shifted = _float(x) - x.max(dim, keepdims=True)
         with np.errstate(divide="ignore"):  # a row of -inf gives -inf, as in torch
@@ -54,7 +52,7 @@ class LogSoftmax(Op):
         return y
 
     @staticmethod
-    def backward(ctx: Any, dy: np.ndarray) -> np.ndarray:
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dx = dy - softmax(x) * sum(dy), with softmax(x) = exp(y) from the saved output."""
         (y,) = ctx.saved_tensors
         return dy - np.exp(y) * dy.sum(ctx.dim, keepdims=True)
