@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Tensor, apply
-from minigrad.autograd import Function
+from minigrad.autograd import Function, FunctionCtx
 from minigrad.factories import from_numpy
 from minigrad.functions import where
 from minigrad.ops.elementwise import unary_op
@@ -163,7 +163,7 @@ class MseLoss(Function):
     node_name = "MseLossBackward0"
 
     @staticmethod
-    def forward(ctx: Any, input: Tensor, target: Any, reduction: str) -> Tensor:
+    def forward(ctx: FunctionCtx, input: Tensor, target: Any, reduction: str) -> Tensor:
         """Elementwise ``(x - y)^2``, then the reduction."""
         diff = _array(input) - _array(target)
         ctx.save_for_backward(_tensor(diff))
@@ -171,7 +171,7 @@ class MseLoss(Function):
         return _tensor(_reduce(diff * diff, reduction))
 
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> tuple[np.ndarray, np.ndarray, None]:
+    def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[np.ndarray, np.ndarray, None]:
         """Both inputs' gradients from the one saved difference."""
         diff = ctx.saved_tensors[0].numpy()
         grad = 2 * diff * _reduced_grad(grad_output, diff.shape, ctx.reduction)
@@ -191,7 +191,7 @@ class NllLoss(Function):
     node_name = "NllLossBackward0"
 
     @staticmethod
-    def forward(ctx: Any, logp: Tensor, target: np.ndarray, reduction: str) -> Tensor:
+    def forward(ctx: FunctionCtx, logp: Tensor, target: np.ndarray, reduction: str) -> Tensor:
         """Pick each row's log-probability of its target class."""
         lp = _array(logp)
         picked = lp[np.arange(lp.shape[0]), target] if lp.ndim == 2 else lp[target]
@@ -200,7 +200,7 @@ class NllLoss(Function):
         return _tensor(_reduce(-picked, reduction))
 
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> tuple[np.ndarray, None, None]:
+    def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[np.ndarray, None, None]:
         """The gradient is ``-g`` at each row's target class and zero elsewhere."""
         target = ctx.saved_tensors[0].numpy()
         g = _reduced_grad(grad_output, target.shape, ctx.reduction)
@@ -261,7 +261,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(
-        ctx: Any, input: Tensor, target: Any, weight: Any, pos_weight: Any, reduction: str
+        ctx: FunctionCtx, input: Tensor, target: Any, weight: Any, pos_weight: Any, reduction: str
     ) -> Tensor:
         """``(1 - y) x - l log(sigmoid(x))`` with ``l = 1 + (w_p - 1) y`` (torch's formula)."""
         x, y = _array(input), _array(target)
@@ -275,7 +275,7 @@ class BinaryCrossEntropyWithLogits(Function):
         return _tensor(_reduce(loss, reduction))
 
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> tuple[Any, ...]:
+    def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[Any, ...]:
         """``d/dx = l sigmoid(x) - w_p y``; ``d/dy = -x - (w_p - 1) log(sigmoid(x))``."""
         x, y, log_sigmoid, log_weight = (t.numpy() for t in ctx.saved_tensors)
         weight, pos_weight = ctx.weight, ctx.pos_weight
