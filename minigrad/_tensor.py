@@ -68,7 +68,6 @@ def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:  # noqa: C901 (one 
     record = True in needs
     if record or not op.on_arrays:
         ctx = _new(op.node)
-        ctx._saved = ()
     else:  # nothing will be recorded: a built-in op may use its one idle ctx, which saves nothing
         ctx = op.idle
         if ctx.__dict__:
@@ -86,18 +85,18 @@ def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:  # noqa: C901 (one 
     else:
         out = op.forward(ctx, *args)
     if record:
+        # A non-leaf's edge, inline; a leaf's (its AccumulateGrad node) through edge().
         if len(inputs) == 2:
-            ctx.next_functions = (
-                edge(a) if needs[0] else NO_EDGE,
-                edge(b) if needs[1] else NO_EDGE,
-            )
+            ea = NO_EDGE if not needs[0] else (a.grad_fn, a._output_nr) if a.grad_fn else edge(a)
+            eb = NO_EDGE if not needs[1] else (b.grad_fn, b._output_nr) if b.grad_fn else edge(b)
+            ctx.next_functions = (ea, eb)
         elif len(inputs) == 1:
-            ctx.next_functions = (edge(inputs[0]),)
+            x = inputs[0]
+            ctx.next_functions = ((x.grad_fn, x._output_nr) if x.grad_fn else edge(x),)
         else:
             ctx.next_functions = tuple(
                 [edge(x) if n else NO_EDGE for x, n in zip(inputs, needs, strict=True)]
             )
-        ctx._hooks = None
     if type(out) is np.ndarray:
         if record and out.dtype.kind in "fc":
             return Tensor._wrap(out, True, ctx)

@@ -93,13 +93,13 @@ class Node:
     which returns one gradient (or None) per edge in ``next_functions``.
     """
 
-    __slots__ = ("__weakref__", "_hooks", "_saved", "_seq", "next_functions")
+    __slots__ = ("__weakref__", "_seq", "next_functions")
     _n_out = 1  # how many outputs the op had (how many gradients arrive)
 
     next_functions: tuple[Edge, ...]
-    _saved: tuple[Any, ...] | None
+    _saved: tuple[Any, ...] | None = ()  # class defaults: a new node need not set them
     _seq: int
-    _hooks: list[weakref.ref[Tensor]] | None
+    _hooks: list[weakref.ref[Tensor]] | None = None
 
     def name(self) -> str:
         """The node's name, as torch prints it (``"MulBackward0"``)."""
@@ -129,8 +129,6 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
         self.next_functions = ()
-        self._saved = ()
-        self._hooks = None
 
     def apply(self, *grads: Any) -> tuple[()]:
         """Accumulate: ``.grad`` is set on the first backward and summed into afterwards."""
