@@ -114,7 +114,7 @@ class Node:
         """Make the loop store the gradient of ``tensor`` (an output of this node) in its
         ``.grad``. Held by weak reference: the tensor already holds this node."""
         if self._hooks is None:
-            self._hooks = []
+            self._hooks = []  # type: ignore[misc]  # op nodes (Ctx) have a __dict__ for it
         self._hooks.append(weakref.ref(tensor))
 
     def __repr__(self) -> str:
@@ -192,7 +192,7 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
                 if type(outs) is not tuple:  # a backward may return its one gradient bare
                     outs = (outs,)
                 if not retain_graph and node._saved:
-                    node._saved = None
+                    node._saved = None  # type: ignore[misc]  # only op nodes (Ctx) save
             for (nxt, nr), g in zip(node.next_functions, outs, strict=True):
                 if nxt is None:
                     continue
