@@ -55,7 +55,8 @@ class Value:
         (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_prev", "_backward", "_exponent", "__weakref__")
+    __slots__ = ("__weakref__", "_backward", "_exponent", "_op", "_prev", "data", "grad", "label")
+    _exponent: float  # set only on the output of ``v ** number``: the constant exponent
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is not float:
@@ -65,7 +66,7 @@ class Value:
         self.label = label
         self._op = ""
         self._prev: tuple[Value, ...] = ()
-        self._backward: Callable[[Value], None] | None = None
+        self._backward: Callable[[Value], None] = _leaf_backward
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -320,7 +321,9 @@ class Value:
                     stack.append(child)
 
 
-def _node(data: float, prev: tuple[Value, ...], op: str, backward: Callable) -> Value:
+def _node(
+    data: float, prev: tuple[Value, ...], op: str, backward: Callable[[Value], None]
+) -> Value:
     """Make an op's output Value without __init__'s input checks (data is already a float)."""
     out = _new(Value)
     out.data = data
@@ -335,9 +338,13 @@ def _node(data: float, prev: tuple[Value, ...], op: str, backward: Callable) -> 
 _new = object.__new__
 
 
+def _leaf_backward(out: Value) -> None:
+    """A leaf's rule: it has no operands, so there is nothing to pass on (never called)."""
+
+
 def _check_number(data: object) -> float:
     """Return data as a float if it is a real number; raise a TypeError that says why not."""
-    if isinstance(data, Real) and not isinstance(data, bool):
+    if not isinstance(data, bool) and isinstance(data, Real):
         return float(data)
     if isinstance(data, Value):
         raise TypeError(
@@ -359,7 +366,7 @@ def _as_value(other: object, op: str) -> Value:
     if (
         type(other) is float
         or type(other) is int
-        or (isinstance(other, Real) and not isinstance(other, bool))
+        or (not isinstance(other, bool) and isinstance(other, Real))
     ):
         return Value(float(other))
     raise TypeError(

@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minigrad._tensor import Tensor
+from minigrad.engine import Value
+
 if TYPE_CHECKING:
     import graphviz
 
@@ -78,21 +81,11 @@ def draw(
 
 def _kind_of(root: Any) -> str:
     """Say which kind of graph ``root`` starts: ``"value"`` or ``"tensor"``; else TypeError."""
-    try:
-        from minigrad.engine import Value
-    except ImportError:  # the scalar engine may be absent while drawing tensors
-        Value = None
-    if Value is not None and isinstance(root, Value):
+    if isinstance(root, Value):
         return "value"
     # A torch tensor can only exist if torch was imported already; minigrad never imports it.
     torch = sys.modules.get("torch")
-    if torch is not None and isinstance(root, torch.Tensor):
-        return "tensor"
-    try:
-        from minigrad._tensor import Tensor
-    except ImportError:  # the tensor engine is optional for drawing Value graphs
-        Tensor = None
-    if Tensor is not None and isinstance(root, Tensor):
+    if isinstance(root, Tensor) or (torch is not None and isinstance(root, torch.Tensor)):
         return "tensor"
     raise TypeError(
         f"draw() expects a minigrad Value, a minigrad Tensor or a torch.Tensor, "

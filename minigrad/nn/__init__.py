@@ -22,7 +22,7 @@ from minigrad.nn.layers import (
     Tanh,
 )
 
-__all__ = ["Neuron", "Layer", "MLP"]
-__all__ += ["Module", "Parameter", "Linear"]
-__all__ += ["functional", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Identity"]
-__all__ += ["Flatten", "Dropout", "Sequential", "MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss"]
+__all__ = ["MLP", "Layer", "Neuron"]
+__all__ += ["Linear", "Module", "Parameter"]
+__all__ += ["Identity", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Tanh", "functional"]
+__all__ += ["BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "MSELoss", "Sequential"]

@@ -136,8 +136,9 @@ class Sequential(Module):
     ``OrderedDict``), so parameter names read ``"0.weight"`` as in torch.
     """
 
-    def __init__(self, *modules: Module) -> None:
+    def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
         super().__init__()
+        named: list[tuple[str, Any]]
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             named = list(modules[0].items())
         else:
@@ -206,7 +207,7 @@ class CrossEntropyLoss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy from logits (see ``functional.binary_cross_entropy_with_logits``)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None):
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
         super().__init__(reduction)
         self.weight, self.pos_weight = weight, pos_weight
 

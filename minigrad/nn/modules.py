@@ -17,7 +17,7 @@ from minigrad._tensor import Tensor
 from minigrad.nn.functional import linear
 from minigrad.random import generator as _generator
 
-__all__ = ["Module", "Parameter", "Linear"]
+__all__ = ["Linear", "Module", "Parameter"]
 
 
 class Parameter(Tensor):
@@ -46,6 +46,11 @@ class Module:
     ``parameters()`` walks the registered Parameters of the module and its sub-modules;
     ``train()`` / ``eval()`` set ``training``; ``requires_grad_(False)`` freezes the weights.
     """
+
+    _parameters: OrderedDict[str, Parameter]
+    _buffers: OrderedDict[str, Any]
+    _modules: OrderedDict[str, Module]
+    training: bool
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -103,7 +108,9 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """``(name, parameter)`` pairs, sub-modules' with dotted names; each parameter once."""
         seen: set[int] = set()
         for mod_prefix, mod in self.named_modules(prefix) if recurse else [(prefix, self)]:
@@ -205,15 +212,17 @@ class Module:
             elif p.grad is not None:
                 p.grad._data[...] = 0
 
-    def state_dict(self) -> OrderedDict:
+    def state_dict(self) -> OrderedDict[str, Tensor]:
         """Parameter and buffer values by dotted name (detached tensors sharing memory)."""
-        state = OrderedDict((n, p.detach()) for n, p in self.named_parameters())
+        state: OrderedDict[str, Tensor] = OrderedDict(
+            (n, p.detach()) for n, p in self.named_parameters()
+        )
         state.update((n, b.detach()) for n, b in self.named_buffers())
         return state
 
-    def load_state_dict(self, state_dict: dict) -> None:
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Copy values into the parameters (shapes must match)."""
-        params = dict(self.named_parameters())
+        params: dict[str, Tensor] = dict(self.named_parameters())
         params.update(self.named_buffers())
         missing = set(params) - set(state_dict)
         unexpected = set(state_dict) - set(params)

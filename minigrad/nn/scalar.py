@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 from minigrad.engine import Value
 
-__all__ = ["Module", "Neuron", "Layer", "MLP"]
+__all__ = ["MLP", "Layer", "Module", "Neuron"]
 
 
 class _Uniform(Protocol):
     def uniform(self, low: float, high: float) -> float: ...
+
+
+class _NeuronOptions(TypedDict, total=False):
+    """The keyword arguments a Layer passes on to each Neuron."""
+
+    nonlin: bool
+    rng: _Uniform | None
 
 
 class Module:
@@ -62,7 +69,7 @@ class Neuron(Module):
 
     def parameters(self) -> list[Value]:
         """The weights, then the bias."""
-        return self.w + [self.b]
+        return [*self.w, self.b]
 
     def __repr__(self) -> str:
         return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
@@ -75,7 +82,7 @@ class Layer(Module):
     arguments (``nonlin``, ``rng``) go to each Neuron.
     """
 
-    def __init__(self, nin: int, nout: int, **kwargs) -> None:
+    def __init__(self, nin: int, nout: int, **kwargs: Unpack[_NeuronOptions]) -> None:
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Value | float] | Value) -> Value | list[Value]:
@@ -113,9 +120,10 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Value | float] | Value) -> Value | list[Value]:
         """The network's output for one input vector x."""
-        for layer in self.layers:
-            x = layer(x)
-        return x
+        out = self.layers[0](x)
+        for layer in self.layers[1:]:
+            out = layer(out)
+        return out
 
     def parameters(self) -> list[Value]:
         """Each layer's parameters, layer by layer."""
