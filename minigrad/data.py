@@ -118,7 +118,11 @@ class DataLoader:
     def __iter__(self) -> Iterator[tuple[np.ndarray, ...] | np.ndarray]:
         """Yield the batches of one epoch, in a new random order if ``shuffle`` is on."""
         n = self.arrays[0].shape[0]
-        order = self.generator.permutation(n) if self.generator is not None else np.arange(n)
+        if self.shuffle:
+            assert self.generator is not None  # __init__ makes one whenever shuffle is on
+            order = self.generator.permutation(n)
+        else:
+            order = np.arange(n)
         for b in range(len(self)):
             index = order[b * self.batch_size : (b + 1) * self.batch_size]
             batch = tuple(a[index] for a in self.arrays)

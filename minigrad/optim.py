@@ -11,13 +11,19 @@ optimizer's own work must never be recorded in the autograd graph.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
 from minigrad.graph import note_inplace_write
 
+if TYPE_CHECKING:
+    from minigrad._tensor import Tensor
+
 __all__ = ["SGD", "Adam", "Optimizer"]
+
+# What an optimizer takes, as in torch: parameters, or parameter groups {"params": [...], ...}.
+_Params: TypeAlias = "Iterable[Tensor] | Iterable[dict[str, Any]]"
 
 
 class Optimizer:
@@ -29,14 +35,14 @@ class Optimizer:
     buffers, moment estimates).
     """
 
-    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
-        params = list(params)
-        if not params:
+    def __init__(self, params: _Params, defaults: dict[str, Any]) -> None:
+        items: list[Any] = list(params)  # tensors, or group dicts: the first one tells
+        if not items:
             raise ValueError(
                 "optimizer got an empty parameter list: pass model.parameters() (a model with "
                 "at least one parameter) or a list of tensors with requires_grad=True"
             )
-        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        groups: list[dict[str, Any]] = items if isinstance(items[0], dict) else [{"params": items}]
         self.defaults = defaults
         self.param_groups: list[dict[str, Any]] = []
         for group in groups:
@@ -92,7 +98,7 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Any],
+        params: _Params,
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
@@ -151,7 +157,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Any],
+        params: _Params,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections import deque
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -38,7 +38,7 @@ def draw(
     root: Any,
     *,
     rankdir: str = "LR",
-    names: Mapping[str, Any] | None = None,
+    names: Mapping[str, object] | None = None,
     show_saved: bool = True,
     max_elements: int = SMALL_TENSOR,
 ) -> graphviz.Digraph:
@@ -79,7 +79,7 @@ def draw(
     return dot
 
 
-def _kind_of(root: Any) -> str:
+def _kind_of(root: object) -> Literal["value", "tensor"]:
     """Say which kind of graph ``root`` starts: ``"value"`` or ``"tensor"``; else TypeError."""
     if isinstance(root, Value):
         return "value"
@@ -101,7 +101,7 @@ def _record_escape(text: str) -> str:
     return text
 
 
-def _draw_values(dot: graphviz.Digraph, root: Any) -> None:
+def _draw_values(dot: graphviz.Digraph, root: Value) -> None:
     """Add a Value graph: a record per value, an op node per operation, edges forward."""
     names: dict[int, str] = {id(root): "n0"}
     order = [root]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Self, overload
+
+import numpy.typing as npt
 
 from minigrad._tensor import Tensor
 from minigrad.factories import from_numpy
@@ -136,9 +138,13 @@ class Sequential(Module):
     ``OrderedDict``), so parameter names read ``"0.weight"`` as in torch.
     """
 
+    @overload
+    def __init__(self, *modules: Module) -> None: ...
+    @overload
+    def __init__(self, modules: OrderedDict[str, Module], /) -> None: ...
     def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
         super().__init__()
-        named: list[tuple[str, Any]]
+        named: list[tuple[str, object]]  # checked below: anything but a Module is refused
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             named = list(modules[0].items())
         else:
@@ -165,6 +171,10 @@ class Sequential(Module):
         """The modules in order."""
         return iter(self._modules.values())
 
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
     def __getitem__(self, index: int | slice) -> Module:
         """A module by position, or a new Sequential of a slice of them."""
         items = list(self._modules.items())
@@ -172,7 +182,7 @@ class Sequential(Module):
             return Sequential(OrderedDict(items[index]))
         return items[index][1]
 
-    def append(self, module: Module) -> Sequential:
+    def append(self, module: Module) -> Self:
         """Add a module at the end."""
         self.add_module(str(len(self)), module)
         return self
@@ -191,7 +201,7 @@ class _Loss(Module):
 class MSELoss(_Loss):
     """Mean squared error (see :func:`minigrad.nn.functional.mse_loss`)."""
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:
+    def forward(self, input: Tensor, target: Tensor | npt.ArrayLike) -> Tensor:
         """The loss of ``input`` against ``target``."""
         return F.mse_loss(input, target, reduction=self.reduction)
 
@@ -199,7 +209,7 @@ class MSELoss(_Loss):
 class CrossEntropyLoss(_Loss):
     """Cross-entropy of logits against class indices (see ``functional.cross_entropy``)."""
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:
+    def forward(self, input: Tensor, target: Tensor | npt.ArrayLike) -> Tensor:
         """The loss of logits ``input`` (N, C) against classes ``target`` (N,)."""
         return F.cross_entropy(input, target, reduction=self.reduction)
 
@@ -207,11 +217,16 @@ class CrossEntropyLoss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy from logits (see ``functional.binary_cross_entropy_with_logits``)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
+    def __init__(
+        self,
+        weight: Tensor | npt.ArrayLike | None = None,
+        reduction: str = "mean",
+        pos_weight: Tensor | npt.ArrayLike | None = None,
+    ) -> None:
         super().__init__(reduction)
         self.weight, self.pos_weight = weight, pos_weight
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:
+    def forward(self, input: Tensor, target: Tensor | npt.ArrayLike) -> Tensor:
         """The loss of logits ``input`` against targets in [0, 1]."""
         return F.binary_cross_entropy_with_logits(
             input, target, self.weight, self.reduction, self.pos_weight

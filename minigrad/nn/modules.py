@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Self
 
 import numpy as np
+import numpy.typing as npt
 
 from minigrad._tensor import Tensor
 from minigrad.nn.functional import linear
@@ -26,7 +27,9 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+    def __init__(
+        self, data: Tensor | npt.ArrayLike | None = None, requires_grad: bool = True
+    ) -> None:
         if data is None:
             arr = np.zeros(0, dtype=np.float32)
         elif isinstance(data, Tensor):
@@ -48,7 +51,7 @@ class Module:
     """
 
     _parameters: OrderedDict[str, Parameter]
-    _buffers: OrderedDict[str, Any]
+    _buffers: OrderedDict[str, Tensor | None]
     _modules: OrderedDict[str, Module]
     training: bool
 
@@ -158,30 +161,30 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def train(self, mode: bool = True) -> Module:
+    def train(self, mode: bool = True) -> Self:
         """Set training mode (matters for layers like dropout) here and in sub-modules."""
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
 
-    def eval(self) -> Module:
+    def eval(self) -> Self:
         """Set evaluation mode: ``train(False)``."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Module:
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Switch gradient tracking of every parameter (freeze with False)."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def apply(self, fn: Callable[[Module], Any]) -> Module:
+    def apply(self, fn: Callable[[Module], object]) -> Self:
         """Call ``fn`` on every sub-module (children first) and on this module; return self."""
         for m in self.children():
             m.apply(fn)
         fn(self)
         return self
 
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Module:
+    def to(self, dtype: npt.DTypeLike | None = None, *args: Any, **kwargs: Any) -> Self:
         """Convert every floating parameter and buffer to ``dtype`` in place (devices: only cpu).
 
         The parameters stay the same objects, so an optimizer built before still holds them.
@@ -196,11 +199,11 @@ class Module:
                     t.grad._data = t.grad._data.astype(dtype)
         return self
 
-    def float(self) -> Module:
+    def float(self) -> Self:
         """Parameters and buffers to float32."""
         return self.to(np.float32)
 
-    def double(self) -> Module:
+    def double(self) -> Self:
         """Parameters and buffers to float64 (e.g. for gradcheck)."""
         return self.to(np.float64)
 
@@ -220,7 +223,7 @@ class Module:
         state.update((n, b.detach()) for n, b in self.named_buffers())
         return state
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+    def load_state_dict(self, state_dict: Mapping[str, Tensor | npt.ArrayLike]) -> None:
         """Copy values into the parameters (shapes must match)."""
         params: dict[str, Tensor] = dict(self.named_parameters())
         params.update(self.named_buffers())
@@ -261,7 +264,11 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        dtype: npt.DTypeLike | None = None,
     ) -> None:
         super().__init__()
         self.in_features = in_features

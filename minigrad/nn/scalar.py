@@ -118,12 +118,11 @@ class MLP(Module):
             Layer(sizes[i], sizes[i + 1], nonlin=i != last, rng=rng) for i in range(len(nouts))
         ]
 
-    def __call__(self, x: Sequence[Value | float] | Value) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Value | float] | Value) -> Sequence[Value | float] | Value:
         """The network's output for one input vector x."""
-        out = self.layers[0](x)
-        for layer in self.layers[1:]:
-            out = layer(out)
-        return out
+        for layer in self.layers:
+            x = layer(x)
+        return x
 
     def parameters(self) -> list[Value]:
         """Each layer's parameters, layer by layer."""
