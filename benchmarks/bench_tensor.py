@@ -46,6 +46,8 @@ _THREADS = _threads_from_argv()
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(_THREADS)
 
+import itertools  # noqa: E402
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
@@ -112,7 +114,7 @@ def make_problem(dims, batch, seed=0):
     """float32 weights (He-style scale), data and labels as numpy arrays."""
     rng = np.random.default_rng(seed)
     params = []
-    for fan_in, fan_out in zip(dims[:-1], dims[1:], strict=True):
+    for fan_in, fan_out in itertools.pairwise(dims):
         params.append((rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(np.float32))
         params.append(np.zeros(fan_out, dtype=np.float32))
     x = rng.standard_normal((batch, dims[0])).astype(np.float32)
@@ -247,7 +249,7 @@ def main() -> None:
     print("-" * len(header))
     for dims, batch in SIZES:
         check_same_losses(dims, batch)
-        work = batch * sum(a * b for a, b in zip(dims[:-1], dims[1:], strict=True))
+        work = batch * sum(a * b for a, b in itertools.pairwise(dims))
         steps = max(1, min(200, int(3e7 / work)))
         if args.quick:
             steps = max(2, steps // 20)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import itertools
 import os
 import platform
 import re
@@ -54,7 +55,7 @@ def parse_timings(stem: str, out: str) -> dict[str, list[tuple[str, float]]]:
             libraries = []
             continue
         if "ms" in words[1:]:
-            libraries = [w for w, after in zip(words[:-1], words[1:], strict=True) if after == "ms"]
+            libraries = [w for w, after in itertools.pairwise(words) if after == "ms"]
             continue
         # A table row: a name, then only numbers, the first ones in the libraries' columns.
         numeric = [re.fullmatch(r"\d+(\.\d+)?", w) is not None for w in words]

@@ -173,23 +173,36 @@ def _error_reason(question: Question, case: dict[str, Any], error: Any) -> str:
 def compare(got: Any, want: Any, question: Question, where: str = "the result") -> str:
     """Compare a decoded answer with PyTorch's; return "" if they agree, else what differs."""
     if isinstance(want, tuple | list):
-        if not isinstance(got, list) or len(got) != len(want):
-            kind = f"{len(got)} values" if isinstance(got, list) else f"a {_kind(got)}"
-            return f"{where} should be {len(want)} values, got {kind}"
-        for i, (g, w) in enumerate(zip(got, want, strict=True)):
-            problem = compare(g, w, question, f"{where}[{i}]")
-            if problem:
-                return problem
-        return ""
+        return _compare_sequence(got, want, question, where)
     if isinstance(want, float | int):
-        if isinstance(got, np.ndarray) and got.size == 1 and got.dtype.kind in "fiu":
-            got = float(got.reshape(()))
-        if not isinstance(got, float | int) or isinstance(got, bool):
-            return f"{where} should be a number, got a {_kind(got)}"
-        if not _close(np.float64(got), np.float64(want), question):
-            return f"{where}: PyTorch gives {want:.10g}, yours is {got:.10g}"
-        return ""
-    want = np.asarray(want)
+        return _compare_number(got, want, question, where)
+    return _compare_array(got, np.asarray(want), question, where)
+
+
+def _compare_sequence(
+    got: Any, want: tuple[Any, ...] | list[Any], question: Question, where: str
+) -> str:
+    if not isinstance(got, list) or len(got) != len(want):
+        kind = f"{len(got)} values" if isinstance(got, list) else f"a {_kind(got)}"
+        return f"{where} should be {len(want)} values, got {kind}"
+    for i, (g, w) in enumerate(zip(got, want, strict=True)):
+        problem = compare(g, w, question, f"{where}[{i}]")
+        if problem:
+            return problem
+    return ""
+
+
+def _compare_number(got: Any, want: float, question: Question, where: str) -> str:
+    if isinstance(got, np.ndarray) and got.size == 1 and got.dtype.kind in "fiu":
+        got = float(got.reshape(()))
+    if not isinstance(got, float | int) or isinstance(got, bool):
+        return f"{where} should be a number, got a {_kind(got)}"
+    if not _close(np.float64(got), np.float64(want), question):
+        return f"{where}: PyTorch gives {want:.10g}, yours is {got:.10g}"
+    return ""
+
+
+def _compare_array(got: Any, want: np.ndarray, question: Question, where: str) -> str:
     if not isinstance(got, np.ndarray):
         return f"{where} should be a numpy array of shape {want.shape}, got a {_kind(got)}"
     if got.shape != want.shape:

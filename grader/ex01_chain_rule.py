@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ def _points(rng: np.random.Generator, zero: bool = True) -> np.ndarray:
     return rng.permutation(x)
 
 
-def _torch_grad(fn, x: np.ndarray) -> np.ndarray:
+def _torch_grad(fn: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
     import torch
 
     t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -29,7 +30,7 @@ def _torch_grad(fn, x: np.ndarray) -> np.ndarray:
     return t.grad.numpy()
 
 
-def _elementwise(name: str):
+def _elementwise(name: str) -> Callable[[dict[str, Any], dict[str, Any]], np.ndarray]:
     """Wrap the student's elementwise derivative ``name`` for the runner."""
 
     def run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
@@ -54,7 +55,7 @@ def _difference_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     return cases
 
 
-def _numpy_function(name: str):
+def _numpy_function(name: str) -> Callable[[np.ndarray], np.ndarray]:
     return {"sin": np.sin, "exp": np.exp, "tanh": np.tanh, "cube": lambda v: v**3}[name]
 
 

@@ -63,7 +63,7 @@ def _with_cycle(rng: np.random.Generator, dag: dict, order: list[str]) -> dict:
     late = str(rng.choice(below))  # may be the node itself: a self-loop
     cyclic = {name: [op, list(inputs)] for name, (op, inputs) in dag.items()}
     op, inputs = dag[node]
-    cyclic[node] = [op, [late] + inputs[1:]]
+    cyclic[node] = [op, [late, *inputs[1:]]]
     return cyclic
 
 

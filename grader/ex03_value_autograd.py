@@ -93,20 +93,20 @@ def _trusted_node(value_class: type, op: str, a: Any, b: Any) -> Any:
     if op == "tanh":
         out = value_class(math.tanh(a.data), (a,), "tanh")
 
-        def _backward():
+        def _backward() -> None:
             a.grad += (1 - out.data**2) * out.grad
 
     elif op == "mul":
         out = value_class(a.data * b.data, (a, b), "*")
 
-        def _backward():
+        def _backward() -> None:
             a.grad += b.data * out.grad
             b.grad += a.data * out.grad
 
     else:
         out = value_class(a.data + b.data, (a, b), "+")
 
-        def _backward():
+        def _backward() -> None:
             a.grad += out.grad
             b.grad += out.grad
 

@@ -7,6 +7,7 @@ in float32 and float64 and a float32 answer that came back as float64 fails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,9 @@ from grader.core import Exercise, Question, need
 DTYPES = (np.float32, np.float64)
 
 
-def _array(rng: np.random.Generator, shape: tuple[int, ...], low: float, high: float, dtype):
+def _array(
+    rng: np.random.Generator, shape: tuple[int, ...], low: float, high: float, dtype: type
+) -> np.ndarray:
     x = rng.uniform(low, high, size=shape)
     flat = x.reshape(-1)
     flat[:1] = 0.0  # an edge point
@@ -36,7 +39,7 @@ def _unary_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     return cases
 
 
-def _torch_unary_grad(fn, x: np.ndarray, dy: np.ndarray) -> np.ndarray:
+def _torch_unary_grad(fn: Callable[[Any], Any], x: np.ndarray, dy: np.ndarray) -> np.ndarray:
     import torch
 
     t = torch.tensor(x, requires_grad=True)

@@ -25,7 +25,7 @@ def _ce_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     return cases
 
 
-def _ce_torch(case: dict[str, Any]):
+def _ce_torch(case: dict[str, Any]) -> Any:
     import torch
 
     logits = torch.tensor(case["logits"], dtype=torch.float64, requires_grad=True)

@@ -320,7 +320,7 @@ def test_function_with_two_outputs_gets_zeros_for_the_unused_one():
             return g1 * 2 + g2 * 3
 
     x = minigrad.tensor([1.0], requires_grad=True)
-    a, b = Two.apply(x)
+    a, _b = Two.apply(x)
     a.sum().backward()
     assert x.grad.tolist() == [2.0]
 
@@ -381,7 +381,7 @@ def test_saved_tensors_after_backward_raise():
 
         @staticmethod
         def backward(ctx, g):
-            (x,) = ctx.saved_tensors
+            (_x,) = ctx.saved_tensors
             return g * 2
 
     y = Keep.apply(minigrad.ones(1, requires_grad=True))

@@ -21,7 +21,7 @@ def test_load_digits_matches_the_uci_description():
 
 
 def test_load_digits_missing_file_says_what_to_do(tmp_path):
-    with pytest.raises(FileNotFoundError, match="digits.csv.gz"):
+    with pytest.raises(FileNotFoundError, match=r"digits\.csv\.gz"):
         load_digits(tmp_path / "nope.csv.gz")
 
 

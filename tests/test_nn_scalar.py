@@ -70,7 +70,7 @@ def test_parameters_count_order_and_zero_grad():
     model = MLP(3, [4, 2], rng=random.Random(0))
     params = model.parameters()
     assert len(params) == (3 * 4 + 4) + (4 * 2 + 2)
-    assert params[:4] == model.layers[0].neurons[0].w + [model.layers[0].neurons[0].b]
+    assert params[:4] == [*model.layers[0].neurons[0].w, model.layers[0].neurons[0].b]
     loss = sum(model([1.0, -1.0, 0.5]), Value(0.0))
     loss.backward()
     assert any(p.grad != 0.0 for p in params)

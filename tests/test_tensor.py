@@ -127,9 +127,9 @@ def test_sum_over_several_dims_matches_torch():
 def test_max_splits_the_gradient_over_ties_and_max_dim_picks_the_index():
     x = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
     assert_same(lambda L, t: t.max(), [x], 1e-12)
-    (yt, gt), (ym, gm) = run_both(lambda L, t: t.max(dim=1).values, [x])
+    (_yt, gt), (_ym, gm) = run_both(lambda L, t: t.max(dim=1).values, [x])
     np.testing.assert_array_equal(gm[0] != 0, gt[0] != 0)
-    values, indices = minigrad.tensor(x).max(dim=1)
+    _values, indices = minigrad.tensor(x).max(dim=1)
     np.testing.assert_array_equal(indices.numpy(), torch.tensor(x).max(dim=1).indices.numpy())
 
 

@@ -163,7 +163,7 @@ def small_torch_graph():
 
 
 def test_torch_graph_nodes_edges_and_op_names():
-    x, w, y = small_torch_graph()
+    _x, _w, y = small_torch_graph()
     dot = draw(y)
     names = first_lines(dot)
     assert names[0] == "output"
@@ -203,7 +203,7 @@ def test_torch_inputs_without_grad_are_left_out():
 
 
 def test_torch_saved_tensors_are_listed_then_freed():
-    x, w, y = small_torch_graph()
+    _x, _w, y = small_torch_graph()
     mul = next(lab for lab in nodes(draw(y)).values() if lab.startswith("MulBackward0"))
     assert "self: (2, 3)" in mul and "other: (2, 3)" in mul
     y.backward()
@@ -338,6 +338,6 @@ def test_rankdir_is_passed_and_checked():
 @pytest.mark.parametrize("bad", [3.0, [1, 2], np.ones(2), "x", None])
 def test_bad_input_is_a_clear_type_error(bad):
     with pytest.raises(
-        TypeError, match="expects a minigrad Value, a minigrad Tensor or a torch.Tensor"
+        TypeError, match=r"expects a minigrad Value, a minigrad Tensor or a torch\.Tensor"
     ):
         draw(bad)
