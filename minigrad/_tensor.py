@@ -68,10 +68,8 @@ def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:  # noqa: C901 (one 
     record = True in needs
     if record or not op.on_arrays:
         ctx = _new(op.node)
-    else:  # nothing will be recorded: a built-in op may use its one idle ctx, which saves nothing
-        ctx = op.idle
-        if ctx.__dict__:
-            ctx.__dict__.clear()
+    else:  # nothing will be recorded: a built-in op may use its one idle ctx, which saves
+        ctx = op.idle  # nothing (ops keep arrays only through save_for_backward)
     ctx.needs_input_grad = needs
     # Positional calls where possible: a call with *args costs more than most ops' own work.
     if not op.on_arrays:

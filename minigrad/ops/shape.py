@@ -105,20 +105,29 @@ class Index(Op):
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, index: Any) -> np.ndarray:
-        """numpy's indexing."""
-        ctx.shape, ctx.index = x.shape, index
+        """numpy's indexing (the index is saved: its arrays say where the gradient goes)."""
+        ctx.shape = x.shape
+        ctx.save_for_backward(index)
         return np.asarray(x[index])
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros with dy added at the indexed positions."""
+        (index,) = ctx.saved_tensors
         dx = np.zeros(ctx.shape, dtype=dy.dtype)
-        np.add.at(dx, ctx.index, dy)
+        np.add.at(dx, index, dy)
         return dx
 
 
-class Slice(Index):
-    """``x[1:3]``, ``x[..., None]``: basic indexing picks each element at most once."""
+class Slice(Op):
+    """``x[1:3]``, ``x[..., None]``: basic indexing picks each element at most once, and its
+    index holds no arrays, so nothing is saved (as in torch: a second backward may pass)."""
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, index: Any) -> np.ndarray:
+        """numpy's basic indexing: a view."""
+        ctx.shape, ctx.index = x.shape, index
+        return np.asarray(x[index])
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
@@ -172,16 +181,19 @@ class Where(Op):
         like = next((v.dtype for v in (a, b) if isinstance(v, np.ndarray)), DEFAULT_FLOAT)
         a, b = (v if isinstance(v, np.ndarray) else np.asarray(v, dtype=like) for v in (a, b))
         a, b = promote(a, b)
-        ctx.cond, ctx.shapes = np.asarray(cond), (a.shape, b.shape)
-        return np.where(ctx.cond, a, b)
+        cond = np.asarray(cond)
+        ctx.save_for_backward(cond)
+        ctx.shapes = a.shape, b.shape
+        return np.where(cond, a, b)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> tuple[None, Any, Any]:
         """Masked copies of dy, summed back to each input's shape."""
+        (cond,) = ctx.saved_tensors
         zero = dy.dtype.type(0)
         (shape_a, shape_b), (_, need_a, need_b) = ctx.shapes, ctx.needs_input_grad
-        da = unbroadcast(np.where(ctx.cond, dy, zero), shape_a) if need_a else None
-        db = unbroadcast(np.where(ctx.cond, zero, dy), shape_b) if need_b else None
+        da = unbroadcast(np.where(cond, dy, zero), shape_a) if need_a else None
+        db = unbroadcast(np.where(cond, zero, dy), shape_b) if need_b else None
         return None, da, db
 
 
