@@ -77,9 +77,9 @@ def infer_dtype(data: Any) -> np.dtype:
     """dtype of ``tensor(data)`` when none is given: float32 for Python floats, int64 for ints."""
     if isinstance(data, (np.ndarray, np.generic)):
         return data.dtype
-    kind = np.asarray(data).dtype.kind
-    if kind == "f":
+    dtype = np.asarray(data).dtype
+    if dtype.kind == "f":
         return DEFAULT_FLOAT
-    if kind in "iu":
+    if dtype.kind in "iu":
         return INT64
-    return np.asarray(data).dtype
+    return dtype

@@ -196,7 +196,9 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
             for (nxt, nr), g in zip(node.next_functions, outs, strict=True):
                 if nxt is None:
                     continue
-                if g is not None:
+                if (
+                    g is not None
+                ):  # _deliver, with its one-output case inline (one call per edge less)
                     if nxt._n_out != 1:
                         _deliver(buffers, nxt, nr, g)
                     elif nxt in buffers:

@@ -14,12 +14,13 @@ as a ``torch.autograd.Function`` has::
             a, b = ctx.saved_tensors
             return dy * b, dy * a
 
-``minigrad.apply(Mul, x, y)`` (in :mod:`minigrad.tensor`) is the one path every op takes: it
-makes the ``ctx``, runs ``forward`` on the inputs' arrays and, if an input requires grad,
-records the ``ctx`` as the outputs' ``grad_fn``. The ``ctx`` *is* the graph node (as in
-torch): an instance of the op's node class, named as torch names it (``MulBackward0``), whose
-``apply`` the backward loop calls. A user's ``autograd.Function`` is an Op too, with an adapter
-that hands its forward and backward Tensors instead of arrays (:mod:`minigrad.autograd.function`).
+``apply(Mul, x, y)`` (in :mod:`minigrad._tensor`, also ``minigrad.autograd.apply``) is the one
+path every op takes: it makes the ``ctx``, runs ``forward`` on the inputs' arrays and, if an
+input requires grad, records the ``ctx`` as the outputs' ``grad_fn``. The ``ctx`` *is* the graph
+node (as in torch): an instance of the op's node class, named as torch names it
+(``MulBackward0``), whose ``apply`` the backward loop calls. A user's ``autograd.Function`` is
+an Op too, with an adapter that hands its forward and backward Tensors instead of arrays
+(:mod:`minigrad.autograd.function`).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ class TensorBase:
 
     _data: np.ndarray
     _rg: bool
-    grad: Tensor | None  # the subclass's type: a base never holds a gradient of its own
+    grad: Tensor | None  # a Tensor (the subclass), made by Tensor._accumulate_grad
     grad_fn: Node | None
     _acc: weakref.ref[AccumulateGrad] | None
     _output_nr: int

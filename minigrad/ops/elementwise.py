@@ -155,9 +155,9 @@ def _kernel_op(base: type[Op], name: str) -> type[Op]:
 
 def unary_op(name: str) -> type[Op]:
     """The Op of unary kernel ``name`` (``unary_op("exp2")`` records ``Exp2Backward0``)."""
-    return _OPS.get((Unary, name)) or _kernel_op(Unary, name)
+    return _kernel_op(Unary, name)
 
 
 def binary_op(name: str) -> type[Op]:
     """The Op of binary kernel ``name`` (``binary_op("mul")`` records ``MulBackward0``)."""
-    return _OPS.get((Binary, name)) or _kernel_op(Binary, name)
+    return _kernel_op(Binary, name)
