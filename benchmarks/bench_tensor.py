@@ -1,59 +1,38 @@
-"""Time one MLP training step in PyTorch, in minigrad and hand-written in numpy, in one run.
+"""Time one MLP training step in PyTorch, minigrad and hand-written numpy, each in its own kernel.
 
 The step is written once, with tensor ops only (``@``, ``+``, ``relu``, ``log_softmax``,
 integer-array indexing, ``mean``, ``backward`` and an SGD update ``p -= lr * p.grad`` under
-``no_grad``), and run twice: with the module ``torch`` and with the module ``minigrad``
-passed in as ``torch``. The third column is the same step hand-written in numpy, forward and
+``no_grad``), and run with the module ``torch`` and with the module ``minigrad`` passed in as
+``torch``. The third implementation is the same step hand-written in numpy, forward and
 backward by hand: the floor for any engine built on numpy. All three start from the same
-float32 weights and data; the script asserts they compute the same losses, then prints the
-time per step and the ratios at three sizes (64-128-10 batch 64, 784-256-10 batch 128,
-784-1024-1024-10 batch 512). Then the overhead per op (ops on 1-element tensors: no grad,
-recorded, and forward + backward of a chain). Finally it runs 1000 minigrad steps under
-``tracemalloc`` and checks that memory does not grow.
+float32 weights and data; the script first asserts that they compute the same losses, then
+times each in fresh Jupyter kernels of its own (see harness.py) at three sizes (64-128-10
+batch 64, 784-256-10 batch 128, 784-1024-1024-10 batch 512), and the overhead per op (ops on
+1-element tensors: no grad, recorded, and forward + backward of a chain). Finally it runs
+1000 minigrad steps under ``tracemalloc`` and checks that memory does not grow.
 
-Times are CPU time of the process (``time.process_time``), best of ``--repeat`` interleaved
-rounds. Threads: by default every library gets the same number of threads (``--threads``, default
-1: the machine is shared and one thread gives the steadiest numbers); torch through
-``torch.set_num_threads``, numpy's BLAS through the ``*_NUM_THREADS`` variables set before
-numpy is imported.
+Threads: by default each library uses what it would use in a notebook (torch and numpy's
+BLAS on every core); ``--threads T`` limits both to T (torch through
+``torch.set_num_threads``, BLAS through the ``*_NUM_THREADS`` variables of the kernel).
 
-Run: ``.venv/bin/python benchmarks/bench_tensor.py [--repeat N] [--threads T] [--quick]``
-(on machines where OPENBLAS_CORETYPE is set for old OpenBLAS builds, unset it and
-OPENBLAS_L2_SIZE in that command only to measure a current numpy at full speed).
+Run: ``.venv/bin/python benchmarks/bench_tensor.py [--kernels K] [--threads T] [--quick]``
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import os
-import sys
+import itertools
+import statistics
 import time
 import tracemalloc
 
+import harness
+import numpy as np
 
-def _threads_from_argv() -> int:
-    for i, a in enumerate(sys.argv):
-        if a == "--threads" and i + 1 < len(sys.argv):
-            return int(sys.argv[i + 1])
-        if a.startswith("--threads="):
-            return int(a.split("=", 1)[1])
-    return 1
-
-
-# BLAS reads these when it loads, so they must be set before numpy is imported.
-_THREADS = _threads_from_argv()
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = str(_THREADS)
-
-import itertools  # noqa: E402
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-import minigrad  # noqa: E402
-
+LIBRARIES = ("torch", "minigrad", "numpy")
 SIZES = [((64, 128, 10), 64), ((784, 256, 10), 128), ((784, 1024, 1024, 10), 512)]
+TINY = [((8, 16, 4), 8), ((16, 8, 8, 4), 16)]  # for --quick, a smoke test of the script
 LR = 0.05
 
 
@@ -122,6 +101,13 @@ def make_problem(dims, batch, seed=0):
     return params, x, y
 
 
+def _module(lib):
+    """The module ``torch`` or ``minigrad``, imported only when asked for."""
+    import importlib
+
+    return importlib.import_module(lib)
+
+
 def setup(lib, dims, batch):
     """Parameters, inputs and a zero-argument step function for ``lib`` ('torch', 'minigrad',
     'numpy'), all from the same numbers."""
@@ -129,7 +115,7 @@ def setup(lib, dims, batch):
     rows = np.arange(batch)
     if lib == "numpy":
         return lambda: numpy_step(params, x, y, rows)
-    mod = torch if lib == "torch" else minigrad
+    mod = _module(lib)
     ps = [mod.tensor(p, requires_grad=True) for p in params]
     xt, yt, rt = mod.tensor(x), mod.tensor(y), mod.tensor(rows)
     return lambda: train_step(mod, ps, xt, yt, rt)
@@ -146,30 +132,12 @@ def check_same_losses(dims, batch, steps=3):
     return losses["torch"]
 
 
-def time_per_step(steps_by_lib, steps, repeat):
-    """CPU seconds per step for each library: the best over ``repeat`` rounds, where each
-    round times every library once, in turn (so that load from other processes hits all
-    alike). CPU time of this process, not wall time: with one thread per library it is the
-    same on an idle machine and far steadier on a busy one."""
-    for step in steps_by_lib.values():
-        step()  # warm-up
-    best = dict.fromkeys(steps_by_lib, float("inf"))
-    for _ in range(repeat):
-        for lib, step in steps_by_lib.items():
-            gc.collect()
-            start = time.process_time()
-            for _ in range(steps):
-                step()
-            best[lib] = min(best[lib], (time.process_time() - start) / steps)
-    return best
-
-
-def memory_growth(steps=1000):
+def memory_growth(steps=1000, size=SIZES[0]):
     """Bytes held (traced by tracemalloc) after ``steps`` more minigrad steps than a baseline
     taken 100 steps in, and how many objects in reference cycles the garbage collector found:
     anything kept alive per step (a graph, a cycle) would show in one or the other. (The bytes
     are counted after a collection, which also empties Python's free lists of small objects.)"""
-    step = setup("minigrad", *SIZES[0])
+    step = setup("minigrad", *size)
     tracemalloc.start()
     for _ in range(100):
         step()
@@ -187,94 +155,132 @@ def memory_growth(steps=1000):
     return held, cycles
 
 
-def overhead_per_op(repeat):
-    """Microseconds of overhead per op: ops on 1-element tensors, where the arithmetic itself
-    costs nothing, so what is left is the library's own bookkeeping."""
-    results = {}
-    for name in ("torch", "minigrad"):
-        lib = torch if name == "torch" else minigrad
-        a = lib.tensor([1.5])
-        w = lib.tensor([0.5], requires_grad=True)
+def overhead_per_op(lib, repeat, calls=2000):
+    """Microseconds of overhead per op for one library ('torch', 'minigrad' or 'numpy'): ops on
+    1-element tensors, where the arithmetic itself costs nothing, so what is left is the
+    library's own bookkeeping. [no grad, recorded, forward + backward of a chain]; numpy has
+    only the first."""
+    if lib == "numpy":
+        a = np.array([1.5], dtype=np.float32)
+        c = np.float32(1.0001)
+        return [_best_per_op(lambda: a * c + a, 2, repeat, calls), float("nan"), float("nan")]
+    mod = _module(lib)
+    a = mod.tensor([1.5])
+    w = mod.tensor([0.5], requires_grad=True)
 
-        def forward(lib=lib, a=a):
-            return a * 1.0001 + a
+    def chain():
+        y = w
+        for _ in range(10):
+            y = (y * 1.0001).relu()
+        y.sum().backward()
 
-        def record(w=w):
-            return w * 1.0001 + w
+    return [
+        _best_per_op(lambda: a * 1.0001 + a, 2, repeat, calls),
+        _best_per_op(lambda: w * 1.0001 + w, 2, repeat, calls),
+        _best_per_op(chain, 22, repeat, calls),
+    ]
 
-        def chain(lib=lib, w=w):
-            y = w
-            for _ in range(10):
-                y = (y * 1.0001).relu()
-            y.sum().backward()
 
-        row = []
-        for fn, n_ops in ((forward, 2), (record, 2), (chain, 22)):
-            best = float("inf")
-            for _ in range(repeat):
-                start = time.process_time()
-                for _ in range(2000):
-                    fn()
-                best = min(best, (time.process_time() - start) / 2000 / n_ops)
-            row.append(best * 1e6)
-        results[name] = row
-    a = np.array([1.5], dtype=np.float32)
+def _best_per_op(fn, n_ops, repeat, calls=2000):
+    """Microseconds per op of fn() (which does n_ops ops): the best of ``repeat`` rounds."""
     best = float("inf")
     for _ in range(repeat):
-        start = time.process_time()
-        for _ in range(2000):
-            a * np.float32(1.0001) + a
-        best = min(best, (time.process_time() - start) / 2000 / 2)
-    results["numpy"] = [best * 1e6, float("nan"), float("nan")]
-    return results
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        best = min(best, (time.perf_counter() - start) / calls / n_ops)
+    return best * 1e6
+
+
+def measure_in_kernel(lib, threads, seconds, quick):
+    """Kernel side: time one library at every size and its overhead per op; emit the result."""
+    if threads and lib == "torch":
+        _module("torch").set_num_threads(threads)
+    times = {}
+    for dims, batch in TINY if quick else SIZES:
+        step = setup(lib, dims, batch)
+        start = time.perf_counter()
+        for _ in range(3):
+            step()
+        guess = (time.perf_counter() - start) / 3
+        runs = max(3 if quick else 5, min(5000, int(seconds / guess)))
+        times[size_name(dims, batch)] = harness.time_steps(step, runs, warmup=2)
+    overhead = overhead_per_op(lib, 2, 100) if quick else overhead_per_op(lib, 5)
+    harness.emit({"times": times, "overhead": overhead})
+
+
+def size_name(dims, batch):
+    """'64-128-10 b64'."""
+    return "-".join(map(str, dims)) + f" b{batch}"
+
+
+def run(kernels, threads=0, quick=False):
+    """Check the three agree, then measure each in ``kernels`` fresh kernels; return the
+    timings and a printed report."""
+    sizes = TINY if quick else SIZES
+    for dims, batch in sizes:
+        check_same_losses(dims, batch)
+    names = [size_name(d, b) for d, b in sizes]
+    timings = {
+        (n, lib): harness.Timing(f"Tensor step {n}", lib) for n in names for lib in LIBRARIES
+    }
+    overheads = {lib: [] for lib in LIBRARIES}
+    env = {v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    seconds = 0.2 if quick else 1.0
+    for k in range(kernels):
+        for lib in LIBRARIES:
+            harness.log(f"  Tensor step, {lib}: kernel {k + 1} of {kernels}")
+            result = harness.run_in_kernel(
+                f"import bench_tensor\nbench_tensor.measure_in_kernel({lib!r}, {threads}, "
+                f"{seconds}, {quick})",
+                env=env if threads else None,
+            )
+            for n in names:
+                timings[n, lib].per_kernel.append(result["times"][n])
+            overheads[lib].append(result["overhead"])
+    lines = [
+        f"same losses in all three, 3 steps at each size; threads: "
+        f"{threads or 'as each library chooses (all cores)'}",
+        "time per step: median over fresh kernels of each kernel's mean step",
+        f"{'size':<22}{'torch ms':>10}{'minigrad ms':>13}{'numpy ms':>10}"
+        f"{'minigrad/torch':>16}{'minigrad/numpy':>16}",
+    ]
+    for n in names:
+        t = {lib: timings[n, lib].median * 1e3 for lib in LIBRARIES}
+        lines.append(
+            f"{n:<22}{t['torch']:>10.3f}{t['minigrad']:>13.3f}{t['numpy']:>10.3f}"
+            f"{t['minigrad'] / t['torch']:>16.2f}{t['minigrad'] / t['numpy']:>16.2f}"
+        )
+    lines.append("spread (fastest to slowest kernel):")
+    for n in names:
+        lines.append(
+            f"  {n}: " + "; ".join(f"{lib} {timings[n, lib].describe()}" for lib in LIBRARIES)
+        )
+    lines += ["", "overhead per op in microseconds (1-element float32 tensors; median of kernels):"]
+    lines.append(f"{'':10}{'no grad':>10}{'recorded':>10}{'fwd+bwd':>10}")
+    for lib in LIBRARIES:
+        row = [statistics.median(col) for col in zip(*overheads[lib], strict=True)]
+        lines.append(f"{lib:10}" + "".join(f"{v:>10.2f}" for v in row))
+    steps = 100 if quick else 1000
+    held, cycles = memory_growth(steps, sizes[0])
+    lines += [
+        "",
+        f"memory: {steps} more minigrad steps ({size_name(*sizes[0])}) changed traced memory "
+        f"by {held} bytes and left {cycles} objects in reference cycles for the garbage collector",
+    ]
+    assert held < 16 * 1024, "minigrad's memory grows from step to step"
+    assert cycles == 0, "minigrad's steps leave reference cycles (freed only by the collector)"
+    return list(timings.values()), "\n".join(lines)
 
 
 def main() -> None:
-    """Check, time and print the table."""
+    """Check, measure and print the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15, help="timing runs per size (best kept)")
-    parser.add_argument("--threads", type=int, default=1, help="threads for torch and BLAS")
-    parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke test)")
+    parser.add_argument("--kernels", type=int, default=3, help="fresh kernels per library")
+    parser.add_argument("--threads", type=int, default=0, help="limit torch and BLAS threads")
+    parser.add_argument("--quick", action="store_true", help="short runs (a smoke test)")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    print(
-        f"torch {torch.__version__}, numpy {np.__version__}, {args.threads} thread(s), "
-        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}"
-    )
-    header = (
-        f"{'size':<22}{'torch ms':>10}{'minigrad ms':>13}{'numpy ms':>10}"
-        f"{'minigrad/torch':>16}{'minigrad/numpy':>16}"
-    )
-    print(header)
-    print("-" * len(header))
-    for dims, batch in SIZES:
-        check_same_losses(dims, batch)
-        work = batch * sum(a * b for a, b in itertools.pairwise(dims))
-        steps = max(1, min(200, int(3e7 / work)))
-        if args.quick:
-            steps = max(2, steps // 20)
-        libs = {lib: setup(lib, dims, batch) for lib in ("torch", "minigrad", "numpy")}
-        t = time_per_step(libs, steps, args.repeat)
-        name = "-".join(map(str, dims)) + f" b{batch}"
-        print(
-            f"{name:<22}{t['torch'] * 1e3:>10.3f}{t['minigrad'] * 1e3:>13.3f}"
-            f"{t['numpy'] * 1e3:>10.3f}{t['minigrad'] / t['torch']:>16.2f}"
-            f"{t['minigrad'] / t['numpy']:>16.2f}"
-        )
-    print()
-    print("overhead per op in microseconds (1-element float32 tensors):")
-    print(f"{'':10}{'no grad':>10}{'recorded':>10}{'fwd+bwd':>10}")
-    for name, row in overhead_per_op(3 if args.quick else 7).items():
-        print(f"{name:10}" + "".join(f"{v:>10.2f}" for v in row))
-    print()
-    steps = 100 if args.quick else 1000
-    held, cycles = memory_growth(steps)
-    print(
-        f"memory: {steps} more minigrad steps (64-128-10 b64) changed traced memory by {held} "
-        f"bytes and left {cycles} objects in reference cycles for the garbage collector"
-    )
-    assert held < 16 * 1024, "minigrad's memory grows from step to step"
-    assert cycles == 0, "minigrad's steps leave reference cycles (freed only by the collector)"
+    print(run(args.kernels, args.threads, args.quick)[1])
 
 
 if __name__ == "__main__":

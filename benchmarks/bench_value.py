@@ -1,28 +1,29 @@
-"""Time one training step of micrograd 0.1.0 and of minigrad's Value engine, in one process.
+"""Time one training step of micrograd 0.1.0 and of minigrad's Value engine, each in its own kernel.
 
 The step is micrograd's demo (its ``demo.ipynb``): an MLP 2-16-16-1 built from scalar Value
 ops, scored on 100 points of a two-moons dataset, with an SVM "max-margin" (hinge) loss plus
-L2 regularisation, then ``zero_grad()`` and ``backward()``. minigrad's MLP gets a copy of
-micrograd's initial weights; the script checks that both give the same loss and the same
-gradients (the loss bit for bit), then prints the time per step of each and the ratio.
+L2 regularisation, then ``zero_grad()`` and ``backward()``. Both MLPs start from the same
+weights (the numbers micrograd's own initialisation draws after ``random.seed(0)``).
 
-Run: ``.venv/bin/python benchmarks/bench_value.py [--repeat N]``
+Each library is measured in fresh Jupyter kernels of its own, after the imports a notebook of
+the course has (numpy, torch, matplotlib, graphviz), garbage collector on: see harness.py.
+Every kernel also reports the loss and all gradients of its first step; the script checks
+that the two libraries agree (the loss bit for bit) before it reports any time.
+
+Run: ``.venv/bin/python benchmarks/bench_value.py [--kernels K] [--runs N]``
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import random
-import time
 
+import harness
 import numpy as np
-from micrograd.engine import Value as MicroValue
-from micrograd.nn import MLP as MicroMLP
 
-from minigrad import Value
-from minigrad.nn import MLP
+LIBRARIES = ("micrograd 0.1.0", "minigrad Value")
+SIZES = (2, [16, 16, 1])
 
 
 def two_moons(n: int, noise: float, seed: int) -> tuple[list[list[float]], list[float]]:
@@ -35,6 +36,17 @@ def two_moons(n: int, noise: float, seed: int) -> tuple[list[list[float]], list[
     points = np.stack([x, y], axis=1) + noise * rng.standard_normal((n, 2))
     labels = np.where(upper, -1.0, 1.0)
     return points.tolist(), labels.tolist()
+
+
+def initial_weights(nin: int, nouts: list[int], seed: int = 0) -> list[float]:
+    """The parameters micrograd's MLP(nin, nouts) draws after random.seed(seed), in the order
+    of ``parameters()``: per neuron its nin weights from uniform(-1, 1), then a bias of 0."""
+    rng = random.Random(seed)
+    weights: list[float] = []
+    for fan_in, fan_out in zip([nin, *nouts], nouts, strict=False):
+        for _ in range(fan_out):
+            weights += [rng.uniform(-1, 1) for _ in range(fan_in)] + [0.0]
+    return weights
 
 
 def step(value_cls, model, xs, ys, alpha=1e-4):
@@ -50,53 +62,80 @@ def step(value_cls, model, xs, ys, alpha=1e-4):
     return total
 
 
-def best_time(fn, repeat: int) -> float:
-    """The fastest of `repeat` runs of fn(), in seconds of this process's CPU time.
+def load(library: str):
+    """(Value class, model) of one library, the model holding ``initial_weights``."""
+    if library == "micrograd 0.1.0":
+        from micrograd.engine import Value
+        from micrograd.nn import MLP
+    else:
+        from minigrad import Value
+        from minigrad.nn import MLP
+    model = MLP(*SIZES)
+    for p, w in zip(model.parameters(), initial_weights(*SIZES), strict=True):
+        p.data = w
+    return Value, model
 
-    CPU time (not wall-clock time) so that other programs busy on the machine count less;
-    the fastest run is the one least disturbed by them.
-    """
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
+
+def measure_in_kernel(library: str, runs: int, warmup: int, points: int = 100) -> None:
+    """Kernel side: time ``runs`` steps of one library and emit times, loss, grads, GC facts."""
+    value_cls, model = load(library)
+    xs, ys = two_moons(points, noise=0.1, seed=0)
+    loss = step(value_cls, model, xs, ys)
+    grads = [p.grad for p in model.parameters()]
+    times = harness.time_steps(lambda: step(value_cls, model, xs, ys), runs, warmup)
+    gc_facts = harness.gc_profile(lambda: step(value_cls, model, xs, ys), 3)
+    harness.emit({"times": times, "loss": loss.data, "grads": grads, "gc": gc_facts})
+
+
+def run(
+    kernels: int, runs: int, warmup: int, points: int = 100
+) -> tuple[list[harness.Timing], str]:
+    """Measure both libraries in ``kernels`` fresh kernels each; return timings and a report.
+
+    ``points``: the size of the dataset (100 in micrograd's demo; fewer for a smoke test)."""
+    name = f"Value step 2-16-16-1, {points} points"
+    timings = {lib: harness.Timing(name, lib) for lib in LIBRARIES}
+    first: dict[str, dict] = {}
+    for k in range(kernels):
+        for lib in LIBRARIES:
+            harness.log(f"  Value step, {lib}: kernel {k + 1} of {kernels}")
+            result = harness.run_in_kernel(
+                "import bench_value\n"
+                f"bench_value.measure_in_kernel({lib!r}, {runs}, {warmup}, {points})"
+            )
+            timings[lib].per_kernel.append(result["times"])
+            first.setdefault(lib, result)
+    micro, mini = (first[lib] for lib in LIBRARIES)
+    # The forward pass does the same float operations in the same order: identical loss.
+    assert micro["loss"] == mini["loss"], (micro["loss"], mini["loss"])
+    # A weight's gradient sums its 100 uses; micrograd's order comes from iterating a set, so
+    # the last bits differ.
+    np.testing.assert_allclose(mini["grads"], micro["grads"], rtol=1e-12, atol=1e-15)
+    for lib in LIBRARIES:
+        timings[lib].extra = first[lib]["gc"]
+    t_micro, t_mini = (timings[lib] for lib in LIBRARIES)
+    lines = [
+        f"same loss ({mini['loss']:.6f}, bit for bit) and the same {len(mini['grads'])} "
+        "gradients (to 1e-12 relative) in both libraries",
+        "time per step: median over fresh kernels of each kernel's mean step",
+    ]
+    lines += [f"  {t.implementation:16} {t.describe()}" for t in (t_micro, t_mini)]
+    lines.append(f"minigrad is {t_micro.median / t_mini.median:.1f}x faster (ratio of medians)")
+    lines.append("garbage collector during a step (in the kernel):")
+    for t in (t_micro, t_mini):
+        facts = ", ".join(f"{v:,.1f} {k}" for k, v in t.extra.items())
+        lines.append(f"  {t.implementation}: {facts}")
+    return [t_micro, t_mini], "\n".join(lines)
 
 
 def main() -> None:
-    """Check both libraries agree, then time them and print the speed-up."""
+    """Measure and print the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per library")
+    parser.add_argument("--kernels", type=int, default=3, help="fresh kernels per library")
+    parser.add_argument("--runs", type=int, default=5, help="timed steps per kernel")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed steps first")
     args = parser.parse_args()
-
-    xs, ys = two_moons(100, noise=0.1, seed=0)
-    random.seed(0)
-    micro = MicroMLP(2, [16, 16, 1])
-    mini = MLP(2, [16, 16, 1])
-    for p_mini, p_micro in zip(mini.parameters(), micro.parameters(), strict=True):
-        p_mini.data = float(p_micro.data)
-
-    loss_micro = step(MicroValue, micro, xs, ys)
-    loss_mini = step(Value, mini, xs, ys)
-    # The forward pass does the same float operations in the same order: identical loss.
-    assert loss_mini.data == loss_micro.data, (loss_mini.data, loss_micro.data)
-    # A weight's gradient is a sum over its 100 uses; the two libraries add them up in a
-    # different order (micrograd's order comes from iterating a set), so the last bits differ.
-    grads_micro = np.array([p.grad for p in micro.parameters()])
-    grads_mini = np.array([p.grad for p in mini.parameters()])
-    np.testing.assert_allclose(grads_mini, grads_micro, rtol=1e-12, atol=1e-15)
-    print(
-        f"same loss ({loss_mini.data:.6f}, bit for bit) and the same {len(grads_mini)} "
-        "gradients (to 1e-12 relative)"
-    )
-
-    t_micro = best_time(lambda: step(MicroValue, micro, xs, ys), args.repeat)
-    t_mini = best_time(lambda: step(Value, mini, xs, ys), args.repeat)
-    print(f"micrograd 0.1.0: {t_micro * 1e3:7.1f} ms per step")
-    print(f"minigrad Value:  {t_mini * 1e3:7.1f} ms per step")
-    print(f"minigrad is {t_micro / t_mini:.1f}x faster")
+    print(run(args.kernels, args.runs, args.warmup)[1])
 
 
 if __name__ == "__main__":

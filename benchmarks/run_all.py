@@ -1,15 +1,18 @@
-"""Run every benchmark, measure memory, and write ``benchmarks/results.md`` and ``results.png``.
+"""Run every benchmark, measure memory, write ``benchmarks/results.md`` and ``results.png``,
+and put the table into the README.
 
-Speed: each ``benchmarks/bench_*.py`` script runs in its own process (so one library's
-imports and caches cannot slow the other down); every line it prints in the form
-``<name>: <number> <unit> per <thing>`` becomes a row of the table, and its full output is
-kept below the table. Memory: the peak of Python-tracked allocations (``tracemalloc``:
-Python objects and numpy arrays) during one training step, for the scalar engines
-(micrograd vs minigrad's ``Value``) and the tensor engine (minigrad's ``Tensor`` vs the same
-MLP's forward and backward written by hand in numpy). torch allocates outside Python's
-allocator, so tracemalloc cannot see it and it has no memory row.
+Speed: each library runs in fresh Jupyter kernels of its own, after the imports a notebook
+of the course has, with the garbage collector on, as a student meets it (harness.py says
+how and why). ``bench_value.py`` compares minigrad's ``Value`` with micrograd 0.1.0 on
+micrograd's demo step; ``bench_tensor.py`` compares minigrad's ``Tensor`` with torch and
+with the same step written by hand in numpy, at three sizes. Memory: the peak of
+Python-tracked allocations (``tracemalloc``: Python objects and numpy arrays) during one
+training step, for the scalar engines and for the tensor engine against numpy by hand;
+torch allocates outside Python's allocator, so it has no memory row.
 
-Run: ``.venv/bin/python benchmarks/run_all.py [--repeat N]`` (about a minute).
+Run: ``.venv/bin/python benchmarks/run_all.py [--kernels K] [--threads T] [--quick]``
+(about five minutes with the default three kernels per library; ``--quick`` is a smoke test
+that writes to ``--out`` and leaves the README alone).
 """
 
 from __future__ import annotations
@@ -17,74 +20,19 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import itertools
-import os
-import platform
-import re
-import subprocess
 import sys
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
-TIMING = re.compile(
-    r"^\s*(?P<name>[^:]+?):\s+(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>s|ms|µs|us|ns) per (?P<per>\w+)"
-)
-TO_MS = {"s": 1e3, "ms": 1.0, "µs": 1e-3, "us": 1e-3, "ns": 1e-6}
+sys.path.insert(0, str(HERE))
 
+import bench_tensor  # noqa: E402
+import bench_value  # noqa: E402
+import harness  # noqa: E402
 
-def parse_timings(stem: str, out: str) -> dict[str, list[tuple[str, float]]]:
-    """Timings (name, ms) per benchmark from a script's output, in either of two forms.
-
-    ``<name>: <number> <unit> per <thing>`` lines (bench_value.py) form one benchmark named
-    after the script; a table whose header names columns ``<library> ms`` (bench_tensor.py)
-    gives one benchmark per row, named by the row's leading words.
-    """
-    found: dict[str, list[tuple[str, float]]] = {}
-    libraries: list[str] = []
-    for line in out.splitlines():
-        m = TIMING.match(line)
-        if m:
-            ms = float(m["value"]) * TO_MS[m["unit"]]
-            found.setdefault(f"{stem} step", []).append((m["name"].strip(), ms))
-            continue
-        words = line.split()
-        if not words:  # a blank line ends a table (the next one may be in other units)
-            libraries = []
-            continue
-        if "ms" in words[1:]:
-            libraries = [w for w, after in itertools.pairwise(words) if after == "ms"]
-            continue
-        # A table row: a name, then only numbers, the first ones in the libraries' columns.
-        numeric = [re.fullmatch(r"\d+(\.\d+)?", w) is not None for w in words]
-        first = numeric.index(True) if True in numeric else len(words)
-        if (
-            libraries
-            and first > 0
-            and all(numeric[first:])
-            and len(words) - first >= len(libraries)
-        ):
-            values = words[first : first + len(libraries)]
-            name = " ".join(words[:first])
-            found[f"{stem} step {name}"] = [
-                (lib, float(v)) for lib, v in zip(libraries, values, strict=True)
-            ]
-    return found
-
-
-def run_script(script: Path, repeat: int) -> str:
-    """Run one benchmark script in its own process and return what it printed."""
-    result = subprocess.run(
-        [sys.executable, str(script), "--repeat", str(repeat)],
-        capture_output=True,
-        text=True,
-        cwd=HERE.parent,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{script.name} failed (exit {result.returncode}):\n{result.stderr}")
-    return result.stdout
+README = HERE.parent / "README.md"
+BEGIN, END = "<!-- benchmarks: begin -->", "<!-- benchmarks: end -->"
 
 
 def peak_bytes(fn) -> int:
@@ -101,63 +49,73 @@ def peak_bytes(fn) -> int:
 
 def value_memory() -> list[tuple[str, int]]:
     """Peak memory of one step of micrograd's demo MLP (see bench_value.py) in both engines."""
-    import random
-
-    from bench_value import step, two_moons
-    from micrograd.engine import Value as MicroValue
-    from micrograd.nn import MLP as MicroMLP
-
-    from minigrad import Value
-    from minigrad.nn import MLP
-
-    xs, ys = two_moons(100, noise=0.1, seed=0)
-    random.seed(0)
-    micro, mini = MicroMLP(2, [16, 16, 1]), MLP(2, [16, 16, 1])
-    return [
-        ("micrograd 0.1.0 Value", peak_bytes(lambda: step(MicroValue, micro, xs, ys))),
-        ("minigrad Value", peak_bytes(lambda: step(Value, mini, xs, ys))),
-    ]
+    xs, ys = bench_value.two_moons(100, noise=0.1, seed=0)
+    rows = []
+    for lib in bench_value.LIBRARIES:
+        value_cls, model = bench_value.load(lib)
+        rows.append((lib, peak_bytes(lambda v=value_cls, m=model: bench_value.step(v, m, xs, ys))))
+    return rows
 
 
 def tensor_memory() -> list[tuple[str, int]]:
     """Peak memory of one MLP step (784-256-10, batch 128; see bench_tensor.py): minigrad's
     Tensor engine vs the same step written by hand in numpy, from the same numbers."""
-    from bench_tensor import setup
-
     dims, batch = (784, 256, 10), 128
     return [
-        ("minigrad Tensor", peak_bytes(setup("minigrad", dims, batch))),
-        ("numpy by hand", peak_bytes(setup("numpy", dims, batch))),
+        ("minigrad Tensor", peak_bytes(bench_tensor.setup("minigrad", dims, batch))),
+        ("numpy by hand", peak_bytes(bench_tensor.setup("numpy", dims, batch))),
     ]
 
 
-def fmt_ms(ms: float) -> str:
-    """Milliseconds with three significant digits, never in scientific notation."""
-    return f"{ms:,.0f} ms" if ms >= 100 else f"{ms:.3g} ms"
-
-
-def write_markdown(path: Path, timings, memory, outputs) -> None:
-    """The results table (speed, then memory), the machine it ran on, and raw outputs."""
-    import torch
-
+def speed_table(timings: list[harness.Timing]) -> list[str]:
+    """Markdown rows: benchmark, implementation, median (range), relative to the fastest."""
     lines = [
-        "# Benchmark results",
-        "",
-        f"Written by `benchmarks/run_all.py` on {datetime.date.today().isoformat()}: "
-        f"Python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
-        f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPU(s). Each time is the "
-        "best of several runs of one training step (forward, backward, update); the Tensor "
-        "benchmarks give torch and numpy's BLAS one thread each (see bench_tensor.py).",
-        "",
-        "| Benchmark | Implementation | Time per step | Relative |",
+        "| Benchmark | Implementation | Time per step: median (range over kernels) | Relative |",
         "|---|---|---:|---:|",
     ]
-    for bench, rows in timings.items():
-        fastest = min(ms for _, ms in rows)
-        for name, ms in rows:
-            lines.append(f"| {bench} | {name} | {fmt_ms(ms)} | {ms / fastest:.1f}x |")
-    lines += [
+    groups: dict[str, list[harness.Timing]] = {}
+    for t in timings:
+        groups.setdefault(t.benchmark, []).append(t)
+    for bench, rows in groups.items():
+        fastest = min(t.median for t in rows)
+        for t in rows:
+            low, high = t.spread()
+            span = f" ({harness.fmt_ms(low)} to {harness.fmt_ms(high)})" if low != high else ""
+            lines.append(
+                f"| {bench} | {t.implementation} | {harness.fmt_ms(t.median)}{span} "
+                f"| {t.median / fastest:.1f}x |"
+            )
+    return lines
+
+
+def method(kernels: int, threads: int) -> str:
+    """One paragraph: how these numbers were measured."""
+    thread_text = f"{threads} thread(s) for torch and BLAS" if threads else "threads as each "
+    if not threads:
+        thread_text += "library chooses by default (every core)"
+    return (
+        f"Each implementation ran in {kernels} fresh Jupyter kernel(s) of its own, after the "
+        "imports a notebook of the course has (numpy, torch, matplotlib, graphviz), garbage "
+        f"collector on, {thread_text}; a kernel's figure is its mean wall-clock time per "
+        "step after a warm-up, and the table gives the median over the kernels and their "
+        "range (see `benchmarks/harness.py`). One step is forward, backward and (for the "
+        "Tensor steps) an SGD update. The Tensor steps run the *same* code with `torch` and "
+        "with `minigrad`, next to the same step written by hand in numpy (the floor for a "
+        "numpy engine); the Value step is micrograd's 2-16-16-1 MLP on 100 points."
+    )
+
+
+def write_markdown(path: Path, timings, memory, outputs, about: str, machine: str) -> list[str]:
+    """The results file; returns the lines that also go into the README."""
+    summary = [
+        f"`benchmarks/run_all.py`, {datetime.date.today().isoformat()}: {machine}.",
         "",
+        about,
+        "",
+        *speed_table(timings),
+    ]
+    lines = ["# Benchmark results", "", *summary, ""]
+    lines += [
         "| Memory: one training step | Implementation | Peak traced memory | Relative |",
         "|---|---|---:|---:|",
     ]
@@ -176,26 +134,46 @@ def write_markdown(path: Path, timings, memory, outputs) -> None:
         lines += [f"<details><summary>Output of {script}</summary>", "", "```", out.rstrip()]
         lines += ["```", "", "</details>", ""]
     path.write_text("\n".join(lines))
+    return summary
 
 
-def write_plot(path: Path, timings, memory) -> None:
-    """Two bar charts side by side: time per step (log scale) and peak memory."""
+def update_readme(summary: list[str]) -> None:
+    """Replace the README's benchmark table (between its two markers) with this run's."""
+    text = README.read_text()
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"README.md has no {BEGIN} ... {END} block to update")
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    README.write_text(f"{head}{BEGIN}\n" + "\n".join(summary) + f"\n{END}{tail}")
+
+
+def write_plot(path: Path, timings: list[harness.Timing], memory) -> None:
+    """Two bar charts side by side: time per step (log scale, range as error bars) and memory."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [3, 2]})
-    panels = [(ax_t, timings, 1.0, fmt_ms), (ax_m, memory, 2**-20, lambda v: f"{v:.1f} MiB")]
-    for ax, groups, scale, fmt in panels:
-        labels, values, colors = [], [], []
-        for i, (bench, rows) in enumerate(groups.items()):
-            for name, v in rows:
-                labels.append(f"{bench}: {name}")
-                values.append(v * scale)
-                colors.append(f"C{i}")
-        bars = ax.barh(labels, values, color=colors)
-        ax.bar_label(bars, labels=[fmt(v) for v in values], padding=3, fontsize=8)
+    benches = list(dict.fromkeys(t.benchmark for t in timings))
+    labels = [f"{t.benchmark}: {t.implementation}" for t in timings]
+    medians = [t.median * 1e3 for t in timings]
+    errors = [
+        [m - t.spread()[0] * 1e3 for m, t in zip(medians, timings, strict=True)],
+        [t.spread()[1] * 1e3 - m for m, t in zip(medians, timings, strict=True)],
+    ]
+    colors = [f"C{benches.index(t.benchmark)}" for t in timings]
+    bars = ax_t.barh(labels, medians, xerr=errors, color=colors)
+    ax_t.bar_label(bars, labels=[harness.fmt_ms(m / 1e3) for m in medians], padding=3, fontsize=8)
+    m_labels, m_values, m_colors = [], [], []
+    for i, (bench, rows) in enumerate(memory.items()):
+        for name, b in rows:
+            m_labels.append(f"{bench}: {name}")
+            m_values.append(b / 2**20)
+            m_colors.append(f"C{i}")
+    m_bars = ax_m.barh(m_labels, m_values, color=m_colors)
+    ax_m.bar_label(m_bars, labels=[f"{v:.1f} MiB" for v in m_values], padding=3, fontsize=8)
+    for ax in (ax_t, ax_m):
         ax.invert_yaxis()
         ax.tick_params(axis="y", labelsize=8)
         ax.margins(x=0.25)
@@ -207,28 +185,42 @@ def write_plot(path: Path, timings, memory) -> None:
 
 
 def main() -> None:
-    """Run the benchmark scripts and the memory measurements, then write the results."""
+    """Run the benchmarks and the memory measurements, then write the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement")
+    parser.add_argument("--kernels", type=int, default=3, help="fresh kernels per library")
+    parser.add_argument("--threads", type=int, default=0, help="limit torch and BLAS threads")
+    parser.add_argument("--quick", action="store_true", help="a smoke test: short runs")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md/.png")
     args = parser.parse_args()
 
-    timings, outputs = {}, {}
-    for script in sorted(HERE.glob("bench_*.py")):
-        print(f"running {script.name} ...", flush=True)
-        out = run_script(script, args.repeat)
-        print(out, end="", flush=True)
-        outputs[script.name] = out
-        stem = script.stem.removeprefix("bench_").capitalize()
-        timings.update(parse_timings(stem, out))
-    # Imported only now: bench_tensor sets BLAS thread variables that the scripts above must
-    # not inherit.
-    sys.path.insert(0, str(HERE))
-    print("measuring memory ...", flush=True)
+    machine = harness.machine()
+    harness.log("Value step (bench_value.py) ...")
+    if args.quick:
+        value_timings, value_out = bench_value.run(args.kernels, runs=2, warmup=1, points=5)
+    else:
+        value_timings, value_out = bench_value.run(args.kernels, runs=5, warmup=2)
+    print(value_out, flush=True)
+    harness.log("Tensor step (bench_tensor.py) ...")
+    tensor_timings, tensor_out = bench_tensor.run(args.kernels, args.threads, args.quick)
+    print(tensor_out, flush=True)
+    harness.log("memory ...")
     memory = {"Value (scalar)": value_memory(), "Tensor": tensor_memory()}
-    write_markdown(HERE / "results.md", timings, memory, outputs)
-    write_plot(HERE / "results.png", timings, memory)
-    print((HERE / "results.md").read_text().split("\n\n<details>")[0])
-    print(f"wrote {HERE / 'results.md'} and {HERE / 'results.png'}")
+    outputs = {"bench_tensor.py": tensor_out, "bench_value.py": value_out}
+    args.out.mkdir(parents=True, exist_ok=True)
+    summary = write_markdown(
+        args.out / "results.md",
+        tensor_timings + value_timings,
+        memory,
+        outputs,
+        method(args.kernels, args.threads),
+        machine,
+    )
+    write_plot(args.out / "results.png", tensor_timings + value_timings, memory)
+    if not args.quick and args.out == HERE:
+        update_readme(summary)
+        harness.log(f"updated the table in {README}")
+    print("\n".join(summary))
+    harness.log(f"wrote {args.out / 'results.md'} and {args.out / 'results.png'}")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,24 @@
 """The scalar autograd engine: a ``Value`` holds one number and the gradient flowing into it.
 
-Every operation on Values returns a new Value that remembers its operands (``_prev``), the
-name of the operation (``_op``) and the function that applies the chain rule for it
-(``_backward``). ``Value.backward()`` walks the graph in reverse topological order and calls
-those functions, like ``torch.Tensor.backward()`` does for tensors.
+Every operation on Values returns a new Value that remembers its operands (``_a`` and, for a
+binary op, ``_b``; ``_prev`` gives both as a tuple), the name of the operation (``_op``) and
+the function that applies the chain rule for it (``_backward``). ``Value.backward()`` walks
+the graph in reverse topological order and calls those functions, like
+``torch.Tensor.backward()`` does for tensors.
 
-Why it is fast for pure Python (about 10x micrograd on an MLP step, see
-``benchmarks/bench_value.py``):
+Why it is fast for pure Python (measured in a notebook kernel by ``benchmarks/bench_value.py``;
+notebook 03 explains each point):
 
-- ``__slots__``: no per-object ``__dict__``, cheaper to create and to read.
+- One object per node. A node is a single Value with ``__slots__``: no per-object
+  ``__dict__``, no tuple of operands (they sit in two slots), no closure. In a notebook the
+  garbage collector costs more than the arithmetic: every object allocated counts towards
+  its next collection, and each full collection walks every object torch and matplotlib
+  keep alive. Fewer objects per node, fewer collections.
 - The backward rule of each op is a plain function defined once, next to its forward, and
   stored by reference. micrograd builds a new closure per node, and the closure refers back
   to the node, so every node sits in a reference cycle that only the garbage collector frees.
 - The topological sort is an explicit-stack loop: no recursion, so a chain of a million nodes
-  works, and no per-node Python call.
+  works, and no per-node Python call or allocation.
 - Subtraction, division and negation are ops of their own instead of being built out of
   ``+``, ``*`` and ``**`` (fewer nodes, and results rounded the way torch rounds them).
 
@@ -45,7 +50,9 @@ class Value:
         grad: d(root)/d(this value) after ``root.backward()``; starts at 0.0.
         label: the name given at construction ('' if none).
         _op: the operation that produced this Value ('' for a leaf, e.g. '+', '*', 'tanh').
-        _prev: the operands of that operation, in order (empty for a leaf).
+        _a, _b: the operands of that operation (``None`` where there is none: a leaf has
+            neither, a unary op has no ``_b``).
+        _prev: the operands as a tuple, in order (empty for a leaf).
 
     Example:
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -55,8 +62,25 @@ class Value:
         (-2.0, 2.0)
     """
 
-    __slots__ = ("__weakref__", "_backward", "_exponent", "_op", "_prev", "data", "grad", "label")
+    # The operands live in two slots, not in a tuple: a tuple per node would be a second
+    # object for the garbage collector to count and walk (see the module docstring).
+    __slots__ = (
+        "__weakref__",
+        "_a",
+        "_b",
+        "_backward",
+        "_exponent",
+        "_mark",
+        "_op",
+        "data",
+        "grad",
+        "label",
+    )
+    # Typed as Values for the backward rules, which only run on nodes that have operands.
+    _a: Value  # first operand; None on a leaf
+    _b: Value  # second operand; None on a leaf and on the output of a unary op
     _exponent: float  # set only on the output of ``v ** number``: the constant exponent
+    _mark: object  # which topological_order has seen this node (see there)
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is not float:
@@ -65,12 +89,22 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op = ""
-        self._prev: tuple[Value, ...] = ()
+        self._a = self._b = None  # type: ignore[assignment]
+        self._mark = None
         self._backward: Callable[[Value], None] = _leaf_backward
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The operands of the op that made this Value, in order (``()`` for a leaf)."""
+        a: Value | None = self._a
+        b: Value | None = self._b
+        if a is None:
+            return ()
+        return (a,) if b is None else (a, b)
 
     # ---- binary operators -------------------------------------------------------------------
     # Each op builds its output with _node() and names its backward rule, defined right below
@@ -81,34 +115,34 @@ class Value:
 
     def __add__(self, other: Value | float) -> Value:
         other = other if type(other) is Value else _as_value(other, "+")
-        return _node(self.data + other.data, (self, other), "+", Value._add_backward)
+        return _node(self.data + other.data, self, other, "+", Value._add_backward)
 
     @staticmethod
     def _add_backward(out: Value) -> None:
         """d(a + b)/da = d(a + b)/db = 1."""
-        a, b = out._prev
+        a, b = out._a, out._b
         a.grad += out.grad
         b.grad += out.grad
 
     def __sub__(self, other: Value | float) -> Value:
         other = other if type(other) is Value else _as_value(other, "-")
-        return _node(self.data - other.data, (self, other), "-", Value._sub_backward)
+        return _node(self.data - other.data, self, other, "-", Value._sub_backward)
 
     @staticmethod
     def _sub_backward(out: Value) -> None:
         """d(a - b)/da = 1, d(a - b)/db = -1."""
-        a, b = out._prev
+        a, b = out._a, out._b
         a.grad += out.grad
         b.grad -= out.grad
 
     def __mul__(self, other: Value | float) -> Value:
         other = other if type(other) is Value else _as_value(other, "*")
-        return _node(self.data * other.data, (self, other), "*", Value._mul_backward)
+        return _node(self.data * other.data, self, other, "*", Value._mul_backward)
 
     @staticmethod
     def _mul_backward(out: Value) -> None:
         """d(a * b)/da = b, d(a * b)/db = a."""
-        a, b = out._prev
+        a, b = out._a, out._b
         a.grad += b.data * out.grad
         b.grad += a.data * out.grad
 
@@ -122,24 +156,24 @@ class Value:
                 "floats here, torch would give inf or nan); keep the denominator away from 0, "
                 "e.g. x / (y + 1e-12)"
             ) from None
-        return _node(data, (self, other), "/", Value._div_backward)
+        return _node(data, self, other, "/", Value._div_backward)
 
     @staticmethod
     def _div_backward(out: Value) -> None:
         """d(a / b)/da = 1/b, d(a / b)/db = -a/b**2 = -(a/b)/b."""
-        a, b = out._prev
+        a, b = out._a, out._b
         a.grad += out.grad / b.data
         b.grad -= out.grad * out.data / b.data  # reuse out.data = a/b
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             data = _pow(self.data, other.data)
-            return _node(data, (self, other), "**", Value._pow_backward)
+            return _node(data, self, other, "**", Value._pow_backward)
         # A number exponent is a constant, not an operand: it lives in the op's name and in
         # _exponent, and gets no gradient.
         exponent = _as_value(other, "**").data
         out = _node(
-            _pow(self.data, exponent), (self,), f"**{exponent:g}", Value._pow_number_backward
+            _pow(self.data, exponent), self, None, f"**{exponent:g}", Value._pow_number_backward
         )
         out._exponent = exponent
         return out
@@ -147,7 +181,7 @@ class Value:
     @staticmethod
     def _pow_backward(out: Value) -> None:
         """d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * ln(a)."""
-        a, b = out._prev
+        a, b = out._a, out._b
         a.grad += _power_rule(a.data, b.data) * out.grad
         # As torch: 0 where a == 0 (b < 0 raised in the forward), nan where a < 0 (no real log).
         if a.data > 0.0:
@@ -158,7 +192,7 @@ class Value:
     @staticmethod
     def _pow_number_backward(out: Value) -> None:
         """d(a**p)/da = p * a**(p-1), p a constant."""
-        (a,) = out._prev
+        a = out._a
         a.grad += _power_rule(a.data, out._exponent) * out.grad
 
     # Reflected operators: `2 * v` calls v.__rmul__(2); the number becomes a leaf Value.
@@ -178,12 +212,12 @@ class Value:
         return _as_value(other, "**") ** self
 
     def __neg__(self) -> Value:
-        return _node(-self.data, (self,), "neg", Value._neg_backward)
+        return _node(-self.data, self, None, "neg", Value._neg_backward)
 
     @staticmethod
     def _neg_backward(out: Value) -> None:
         """d(-a)/da = -1."""
-        out._prev[0].grad -= out.grad
+        out._a.grad -= out.grad
 
     # ---- unary functions --------------------------------------------------------------------
 
@@ -196,12 +230,12 @@ class Value:
                 f"exp({self.data!r}) is larger than the largest float (exp(709.78)); "
                 "scale the input down or work in log space"
             ) from None
-        return _node(data, (self,), "exp", Value._exp_backward)
+        return _node(data, self, None, "exp", Value._exp_backward)
 
     @staticmethod
     def _exp_backward(out: Value) -> None:
         """(e**x)' = e**x: reuse the output."""
-        out._prev[0].grad += out.data * out.grad
+        out._a.grad += out.data * out.grad
 
     def log(self) -> Value:
         """Natural logarithm; self.data must be > 0."""
@@ -210,22 +244,22 @@ class Value:
                 f"log is only defined for positive numbers, got log({self.data!r}); "
                 "clamp the input first, e.g. (x + 1e-12).log() for x >= 0"
             )
-        return _node(math.log(self.data), (self,), "log", Value._log_backward)
+        return _node(math.log(self.data), self, None, "log", Value._log_backward)
 
     @staticmethod
     def _log_backward(out: Value) -> None:
         """(ln x)' = 1/x."""
-        a = out._prev[0]
+        a = out._a
         a.grad += out.grad / a.data
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _node(math.tanh(self.data), (self,), "tanh", Value._tanh_backward)
+        return _node(math.tanh(self.data), self, None, "tanh", Value._tanh_backward)
 
     @staticmethod
     def _tanh_backward(out: Value) -> None:
         """tanh'(x) = 1 - tanh(x)**2: reuse the output."""
-        out._prev[0].grad += out.grad * (1.0 - out.data * out.data)
+        out._a.grad += out.grad * (1.0 - out.data * out.data)
 
     def sigmoid(self) -> Value:
         """1 / (1 + exp(-self)), computed without overflow for large |self|."""
@@ -235,51 +269,52 @@ class Value:
         else:
             e = math.exp(x)
             data = e / (1.0 + e)
-        return _node(data, (self,), "sigmoid", Value._sigmoid_backward)
+        return _node(data, self, None, "sigmoid", Value._sigmoid_backward)
 
     @staticmethod
     def _sigmoid_backward(out: Value) -> None:
         """sigmoid'(x) = (1 - s) * s with s = sigmoid(x): reuse the output."""
-        out._prev[0].grad += out.grad * (1.0 - out.data) * out.data
+        out._a.grad += out.grad * (1.0 - out.data) * out.data
 
     def relu(self) -> Value:
         """max(self, 0); its gradient at 0 is 0, as in torch."""
-        return _node(self.data if self.data > 0.0 else 0.0, (self,), "relu", Value._relu_backward)
+        data = self.data if self.data > 0.0 else 0.0
+        return _node(data, self, None, "relu", Value._relu_backward)
 
     @staticmethod
     def _relu_backward(out: Value) -> None:
         """relu'(x) = 1 for x > 0, else 0 (0 at x = 0, as in torch)."""
         if out.data > 0.0:
-            out._prev[0].grad += out.grad
+            out._a.grad += out.grad
 
     def sin(self) -> Value:
         """Sine (radians)."""
-        return _node(math.sin(self.data), (self,), "sin", Value._sin_backward)
+        return _node(math.sin(self.data), self, None, "sin", Value._sin_backward)
 
     @staticmethod
     def _sin_backward(out: Value) -> None:
         """sin'(x) = cos(x)."""
-        a = out._prev[0]
+        a = out._a
         a.grad += out.grad * math.cos(a.data)
 
     def cos(self) -> Value:
         """Cosine (radians)."""
-        return _node(math.cos(self.data), (self,), "cos", Value._cos_backward)
+        return _node(math.cos(self.data), self, None, "cos", Value._cos_backward)
 
     @staticmethod
     def _cos_backward(out: Value) -> None:
         """cos'(x) = -sin(x)."""
-        a = out._prev[0]
+        a = out._a
         a.grad -= out.grad * math.sin(a.data)
 
     def abs(self) -> Value:
         """|self|; its gradient at 0 is 0, as in torch."""
-        return _node(abs(self.data), (self,), "abs", Value._abs_backward)
+        return _node(abs(self.data), self, None, "abs", Value._abs_backward)
 
     @staticmethod
     def _abs_backward(out: Value) -> None:
         """|x|' = sign(x), with sign(0) = 0 as in torch."""
-        a = out._prev[0]
+        a = out._a
         if a.data > 0.0:
             a.grad += out.grad
         elif a.data < 0.0:
@@ -299,13 +334,13 @@ class Value:
         """
         order = topological_order(self)
         for node in order:
-            if node._prev:
+            if node._a is not None:
                 node.grad = 0.0
         self.grad += 1.0
         # Reverse topological order: a node's grad is complete (every use has added its
         # share) before the node passes it on to its operands. Leaves have no rule to run.
         for node in reversed(order):
-            if node._prev:
+            if node._a is not None:
                 node._backward(node)
 
     def zero_grad(self) -> None:
@@ -322,7 +357,7 @@ class Value:
 
 
 def _node(
-    data: float, prev: tuple[Value, ...], op: str, backward: Callable[[Value], None]
+    data: float, a: Value, b: Value | None, op: str, backward: Callable[[Value], None]
 ) -> Value:
     """Make an op's output Value without __init__'s input checks (data is already a float)."""
     out = _new(Value)
@@ -330,7 +365,9 @@ def _node(
     out.grad = 0.0
     out.label = ""
     out._op = op
-    out._prev = prev
+    out._a = a
+    out._b = b  # type: ignore[assignment]
+    out._mark = None
     out._backward = backward
     return out
 
@@ -403,22 +440,32 @@ def topological_order(root: Value) -> list[Value]:
 
     A post-order depth-first search with an explicit stack instead of recursion, so the depth
     of the graph is not limited by Python's recursion limit (micrograd's recursive version
-    stops at about 1000). A node is pushed as ``(node, False)`` to be expanded: that pushes
-    ``(node, True)`` under its operands, and popping ``(node, True)`` emits the node after
-    everything above it (its operands, and theirs) has been emitted. A node pushed by several
-    parents is expanded once. Works on anything with a ``_prev`` tuple of operands.
+    stops at about 1000). The stack holds only nodes. The first time a node is on top of it,
+    the node is marked ``seen`` and its operands go on the stack, above it. The next time it
+    is on top, everything above it has been emitted (its operands, and theirs), so it is
+    emitted in turn and marked ``done``. A node pushed by several parents is emitted once.
+
+    The marks are two new objects per sort, stored in each node's ``_mark`` slot: a node
+    marked by an earlier sort counts as unseen, so nothing needs resetting, and nothing is
+    allocated per node (no tuple, no set entry, no call).
     """
     order = []
-    expanded = set()
-    stack = [(root, False)]
+    seen, done = object(), object()
+    stack = [root]
     while stack:
-        node, done = stack.pop()
-        if done:
+        node = stack[-1]
+        mark = node._mark
+        if mark is done:  # pushed by a second parent, already emitted
+            stack.pop()
+        elif mark is seen:  # its operands are all emitted
+            stack.pop()
+            node._mark = done
             order.append(node)
-        elif node not in expanded:
-            expanded.add(node)
-            stack.append((node, True))
-            for child in node._prev:
-                if child not in expanded:
-                    stack.append((child, False))
+        else:
+            node._mark = seen
+            a, b = node._a, node._b
+            if a is not None and a._mark is not done:
+                stack.append(a)
+            if b is not None and b._mark is not done:
+                stack.append(b)
     return order
