@@ -170,10 +170,13 @@ def _tensor_label(
 
 
 def _show_saved(value: Any) -> str:
-    """One saved object in a few characters: a number, or the shape of an array or tensor."""
+    """One saved object in a few characters: the shape of an array or tensor, or a value.
+
+    A one-element tensor shows as ``value 3``, so that it does not read like a count.
+    """
     if hasattr(value, "shape"):
         arr = _to_numpy(value) if hasattr(value, "detach") else np.asarray(value)
-        return f"{arr.item():.4g}" if arr.size == 1 else str(tuple(arr.shape))
+        return f"value {arr.item():.4g}" if arr.size == 1 else str(tuple(arr.shape))
     if isinstance(value, tuple):  # a shape, e.g. torch.Size
         return str(tuple(value))
     return str(value)
