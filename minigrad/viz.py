@@ -10,9 +10,9 @@ One function, :func:`draw`, handles three kinds of root:
 
 Edges point the way data flows in the forward pass (inputs to outputs), top to bottom by
 default: a graph a few operations deep is then narrower than a notebook column, so its text
-shows at full size (left to right, the records of a five-value chain are ~1,300 pt wide). Node names are ``n0``,
-``n1``, ... in the order the walk meets them, so the same graph always gives the same DOT source
-and the same SVG (notebook tests compare the SVG text).
+shows at full size (left to right, the records of a five-value chain are ~1,300 pt wide).
+Node names are ``n0``, ``n1``, ... in the order the walk meets them, so the same graph always
+gives the same DOT source and the same SVG (notebook tests compare the SVG text).
 """
 
 from __future__ import annotations
