@@ -28,13 +28,43 @@ as_root() {
 }
 
 APT_UPDATED=0
+APT_BUSY=0
+APT_LOCK_WAIT_S="${APT_LOCK_WAIT_S:-600}"
+# One apt-get command as root. Another apt-get (or an automatic update) may hold apt's lock: then
+# wait for it, saying so once, instead of failing as if the package could not be installed.
+apt_run() {
+  local log waited=0
+  log="$(mktemp)"
+  until as_root env DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=60 "$@" \
+      >"$log" 2>&1; do
+    if ! grep -qE 'Could not get lock|Unable to acquire|is another process using it' "$log"; then
+      rm -f "$log"; return 1
+    fi
+    if [ "$waited" -ge "$APT_LOCK_WAIT_S" ]; then
+      APT_BUSY=1; rm -f "$log"; return 1
+    fi
+    [ "$waited" = 0 ] && info "apt is busy (another apt-get or an automatic update holds its lock): waiting for it to finish"
+    sleep 10; waited=$((waited + 10))
+  done
+  rm -f "$log"
+}
+
 apt_install() {
   command -v apt-get >/dev/null || return 1
   if [ "$APT_UPDATED" = 0 ]; then
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || return 1
+    apt_run update || return 1
     APT_UPDATED=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1
+  apt_run install -y "$@"
+}
+
+# Why an apt_install failed, for the error messages: apt stayed busy, or it could not install.
+apt_failure() {
+  if [ "$APT_BUSY" = 1 ]; then
+    echo "could not be installed because apt stayed busy for $((APT_LOCK_WAIT_S / 60)) minutes (another apt-get or an automatic update holds its lock): wait for it to finish and run this again, or"
+  else
+    echo "could not be installed:"
+  fi
 }
 
 find_python() {
@@ -58,7 +88,7 @@ ensure_venv() {
   # Debian and Ubuntu ship venv's ensurepip in a separate package.
   "$python" -c 'import venv, ensurepip' 2>/dev/null \
     || { apt_install python3.11-venv && "$python" -c 'import venv, ensurepip' 2>/dev/null; } \
-    || die "Python 3.11's venv module is missing: install it (Debian/Ubuntu: sudo apt-get install python3.11-venv) and run this again."
+    || die "Python 3.11's venv module is missing and $(apt_failure) install it (Debian/Ubuntu: sudo apt-get install python3.11-venv) and run this again."
   info "creating the project's virtual environment in .venv"
   rm -rf "$VENV"
   "$python" -m venv "$VENV"
@@ -90,7 +120,7 @@ ensure_dot() {
   command -v dot >/dev/null && return 0
   info "installing graphviz (the 'dot' program that draws computation graphs)"
   if apt_install graphviz && command -v dot >/dev/null; then return 0; fi
-  die "graphviz's 'dot' program is missing and could not be installed: run 'sudo apt-get install graphviz' (macOS: 'brew install graphviz'; conda: 'conda install -c conda-forge graphviz') and run this again."
+  die "graphviz's 'dot' program is missing and $(apt_failure) run 'sudo apt-get install graphviz' (macOS: 'brew install graphviz'; conda: 'conda install -c conda-forge graphviz') and run this again."
 }
 
 # The browser test drives Debian's Chromium; it is only needed to run the tests.
@@ -99,8 +129,8 @@ ensure_chromium() {
   info "installing chromium (for the JupyterLab browser test)"
   if apt_install chromium && command -v chromium >/dev/null; then return 0; fi
   # CI must run the browser test; elsewhere (macOS, no sudo) it is skipped with this reason.
-  [ "${CI:-}" = true ] && die "chromium is missing and could not be installed: run 'sudo apt-get install chromium' (the browser test needs it) and run this again."
-  echo "warning: chromium is missing and could not be installed ('sudo apt-get install chromium'): the JupyterLab browser test will be skipped." >&2
+  [ "${CI:-}" = true ] && die "chromium is missing and $(apt_failure) run 'sudo apt-get install chromium' (the browser test needs it) and run this again."
+  echo "warning: chromium is missing and $(apt_failure) run 'sudo apt-get install chromium'. The JupyterLab browser test will be skipped." >&2
 }
 
 # JupyterLab settings for the course (scripts/lab-overrides.json, shared with Binder's postBuild):
@@ -143,16 +173,42 @@ cmd_lab() {
               --IdentityProvider.token="$token" --ServerApp.root_dir="$ROOT"
               --ServerApp.default_url="/lab/tree/$FIRST_NOTEBOOK" --no-browser)
   [ "$(id -u)" = 0 ] && args+=(--allow-root)
-  echo
-  echo "  The course is starting. Open this URL in your browser:"
-  echo
-  echo "    $url"
-  echo
-  echo "  (Ctrl-C here stops JupyterLab.)"
-  echo
-  if [ "$browser" = 1 ]; then
-    ( sleep 3; "$PY" -m webbrowser -t "$url" >/dev/null 2>&1 || true ) &
-  fi
+  info "starting JupyterLab: the URL follows once it answers (usually within 10 seconds)"
+  # Print the URL (and open the browser) only once JupyterLab answers on it. The watcher runs
+  # beside the server, which replaces this shell (exec) so that Ctrl-C and signals reach
+  # JupyterLab directly; it gives up when the server has exited ($$ is then the server's pid).
+  (
+    status=0
+    "$PY" - "$port" "$token" $$ <<'WATCH' || status=$?
+import os, sys, time, urllib.request
+
+port, token, server = sys.argv[1], sys.argv[2], int(sys.argv[3])
+deadline = time.monotonic() + 180
+while time.monotonic() < deadline:
+    try:
+        os.kill(server, 0)
+    except OSError:
+        sys.exit(2)  # the server exited (and said why)
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.5)
+sys.exit(1)
+WATCH
+    if [ "$status" = 0 ]; then
+      echo
+      echo "  The course is ready. Open this URL in your browser:"
+      echo
+      echo "    $url"
+      echo
+      echo "  (Ctrl-C here stops JupyterLab.)"
+      echo
+      if [ "$browser" = 1 ]; then "$PY" -m webbrowser -t "$url" >/dev/null 2>&1 || true; fi
+    elif [ "$status" = 1 ]; then
+      echo "warning: JupyterLab has not answered for 3 minutes (still starting?); try $url" >&2
+    fi
+  ) &
   cd "$ROOT"
   exec "$VENV/bin/jupyter" lab "${args[@]}"
 }
@@ -173,7 +229,13 @@ cmd_test() {
   local targets=()
   [ "$has_path" = 1 ] || targets=(tests notebooks solutions)
   # --dist loadfile keeps each notebook's cells in one worker (they share a kernel).
-  "$PY" -m pytest -n 2 --dist loadfile "${NBVAL_ARGS[@]}" "$@" "${targets[@]}"
+  # -p no:unraisableexception: that plugin ends each worker with a full gc.collect(), which on a
+  # worker's large heap (torch, kernels) can take over 5 s under load; execnet then interrupts the
+  # still-running worker with SIGINT (execnet's WorkerGateway._terminate_execution), seen as
+  # "KeyboardInterrupt ... Exception ignored in ... gc_callback". Python's own hook still prints
+  # unraisable exceptions.
+  "$PY" -m pytest -n 2 --dist loadfile -p no:unraisableexception "${NBVAL_ARGS[@]}" "$@" \
+    "${targets[@]}"
 }
 
 cmd_execute() {

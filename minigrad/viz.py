@@ -8,9 +8,11 @@ One function, :func:`draw`, handles three kinds of root:
   ``next_functions``; leaves are shown through ``AccumulateGrad.variable``;
 * a minigrad ``Tensor``, which mirrors PyTorch's ``grad_fn`` API, so the same walk draws it.
 
-Edges point the way data flows in the forward pass (inputs to outputs). Node names are ``n0``,
-``n1``, ... in the order the walk meets them, so the same graph always gives the same DOT source
-and the same SVG (notebook tests compare the SVG text).
+Edges point the way data flows in the forward pass (inputs to outputs), top to bottom by
+default: a graph a few operations deep is then narrower than a notebook column, so its text
+shows at full size (left to right, the records of a five-value chain are ~1,300 pt wide).
+Node names are ``n0``, ``n1``, ... in the order the walk meets them, so the same graph always
+gives the same DOT source and the same SVG (notebook tests compare the SVG text).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ SMALL_TENSOR = 8
 def draw(
     root: Any,
     *,
-    rankdir: str = "LR",
+    rankdir: str = "TB",
     names: Mapping[str, object] | None = None,
     show_saved: bool = True,
     max_elements: int = SMALL_TENSOR,
@@ -46,7 +48,8 @@ def draw(
 
     Args:
         root: a minigrad ``Value``, a minigrad ``Tensor`` or a ``torch.Tensor``.
-        rankdir: graphviz layout direction: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+        rankdir: graphviz layout direction: ``"TB"`` (top to bottom, inputs at the top, the
+            default: narrow enough for a notebook column) or ``"LR"`` (left to right).
         names: for tensor graphs, names to print on tensors, e.g. ``{"x": x, "w": w}`` (tensors
             have no label of their own; a ``Value`` shows its ``label``).
         show_saved: for tensor graphs, list what each backward node saved for the backward pass.
@@ -69,7 +72,14 @@ def draw(
             "minigrad.viz.draw needs the graphviz Python package: pip install graphviz "
             "(and the 'dot' program: apt-get install graphviz / brew install graphviz)"
         ) from err
-    dot = graphviz.Digraph("computation_graph", format="svg", graph_attr={"rankdir": rankdir})
+    # Tight rank spacing and low one-line nodes keep a deep graph short; the text keeps
+    # graphviz's default size.
+    dot = graphviz.Digraph(
+        "computation_graph",
+        format="svg",
+        graph_attr={"rankdir": rankdir, "ranksep": "0.3"},
+        node_attr={"height": "0.3"},
+    )
     if kind == "value":
         _draw_values(dot, root)
     else:
@@ -160,10 +170,13 @@ def _tensor_label(
 
 
 def _show_saved(value: Any) -> str:
-    """One saved object in a few characters: a number, or the shape of an array or tensor."""
+    """One saved object in a few characters: the shape of an array or tensor, or a value.
+
+    A one-element tensor shows as ``value 3``, so that it does not read like a count.
+    """
     if hasattr(value, "shape"):
         arr = _to_numpy(value) if hasattr(value, "detach") else np.asarray(value)
-        return f"{arr.item():.4g}" if arr.size == 1 else str(tuple(arr.shape))
+        return f"value {arr.item():.4g}" if arr.size == 1 else str(tuple(arr.shape))
     if isinstance(value, tuple):  # a shape, e.g. torch.Size
         return str(tuple(value))
     return str(value)
