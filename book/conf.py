@@ -48,7 +48,8 @@ author = "the minigrad course"
 copyright = "the minigrad course authors"
 language = "en"
 
-extensions = ["myst_nb"]
+# githubpages writes .nojekyll, without which GitHub Pages drops _static/ and _images/.
+extensions = ["myst_nb", "sphinx.ext.githubpages"]
 root_doc = "index"
 # The staging folder holds only what the site shows; `_*.md` are pieces included by index.md.
 exclude_patterns = ["_*.md", "**/.ipynb_checkpoints"]
