@@ -14,7 +14,7 @@ import posixpath
 import re
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-NOTEBOOK_LINK = re.compile(r"\]\(notebooks/[^)\s]+\.ipynb\)")
+NOTEBOOK_LINK = re.compile(r"\]\(notebooks/[^)\s#]+\.ipynb(#[^)\s]*)?\)")
 # A Markdown link or image with no brackets inside its text: [text](target "title").
 LINK = re.compile(
     r"(?P<bang>!?)\[(?P<text>[^\[\]]*)\]\((?P<target>[^()\s]+)(?P<title>\s+\"[^\"]*\")?\)"

@@ -55,8 +55,16 @@ CHROMIUM_ARGS = [
 ]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 VIEWPORT = {"width": 1400, "height": 900}
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+
+
+def _stored(folder: str) -> list[Path]:
+    """The notebooks of a folder and its subfolders (a translation's), hidden ones left out."""
+    found = (ROOT / folder).glob("**/*.ipynb")
+    return sorted(p for p in found if not any(part.startswith(".") for part in p.parts))
+
+
+NOTEBOOKS = _stored("notebooks")
+EXERCISES = _stored("exercises")
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 # Search must find this term of notebook 05 (the notebook's subject, in its title and text).
 SEARCH_TERM = "OneFlow"
@@ -342,23 +350,37 @@ def test_each_notebook_page_opens_it_in_jupyterlab_binder_colab_and_links_its_pa
             if url not in hrefs:
                 problems.append(f"{page.name}: no {name} link {url}")
         number = notebook.name.split("_", 1)[0]
-        if notebook.parent.name == "notebooks":
-            pair = sorted((ROOT / "exercises").glob(f"{number}_*_exercises.ipynb"))
+        kind, *sub = notebook.relative_to(ROOT).parent.parts
+        if kind == "notebooks":  # a translation without exercises of its own uses the English
+            pair = sorted(ROOT.joinpath("exercises", *sub).glob(f"{number}_*_exercises.ipynb"))
+            pair = pair or sorted((ROOT / "exercises").glob(f"{number}_*_exercises.ipynb"))
         else:
-            pair = sorted((ROOT / "notebooks").glob(f"{number}_*.ipynb"))
+            pair = sorted(ROOT.joinpath("notebooks", *sub).glob(f"{number}_*.ipynb"))
         if pair:
-            target = f"../{_page_of(pair[0])}"
+            target = "../" * rel.count("/") + _page_of(pair[0])
             if target not in hrefs:
                 problems.append(f"{page.name}: no link to {target}")
     assert not problems, "\n".join(problems)
 
 
-def _readme_course_map() -> str:
-    """The README section that links the notebooks (the landing page shows it)."""
+def _readme_parts() -> tuple[str, str]:
+    """The README's introduction (under the title) and the section that links the notebooks:
+    the landing page shows both."""
     sections = re.split(r"(?m)^## ", (ROOT / "README.md").read_text(encoding="utf-8"))
-    found = [s for s in sections[1:] if re.search(r"\]\(notebooks/[^)]+\.ipynb\)", s)]
+    found = [s for s in sections[1:] if re.search(r"\]\(notebooks/[^)]+\.ipynb", s)]
     assert found, "README.md has no section linking the notebooks"
-    return found[0]
+    intro = sections[0].split("\n", 1)[1] if "\n" in sections[0] else ""
+    return intro, found[0]
+
+
+def _words(markdown: str) -> str:
+    """Markdown's visible words: no link targets, no emphasis or code marks, single spaces, and
+    Sphinx's typographic quotes and dashes made plain again."""
+    text = re.sub(r"\]\([^)]*\)", "]", markdown)
+    text = text.translate(str.maketrans("\u2018\u2019\u201c\u201d\u2013\u2014", "''\"\"--"))
+    text = text.replace("---", "-").replace("--", "-")
+    text = re.sub(r"[*_`\[\]$]", "", text).replace("|", " ")
+    return " ".join(text.split())
 
 
 def test_landing_page_has_the_course_map_with_times_and_how_to_start(site: Path) -> None:
@@ -371,17 +393,83 @@ def test_landing_page_has_the_course_map_with_times_and_how_to_start(site: Path)
     missing = [_page_of(nb) for nb in NOTEBOOKS if _page_of(nb) not in hrefs]
     assert not missing, f"the landing page does not link {missing}"
     assert "exercises/README.html" in hrefs, "the landing page does not link the exercises"
-    assert "For whom" in text, "the landing page does not say for whom the course is"
-    course_map = _readme_course_map()
+    intro, course_map = _readme_parts()
+    flat = _words(text)
+    for paragraph in filter(None, (p.strip() for p in intro.split("\n\n"))):
+        assert _words(paragraph) in flat, (
+            f"the README's introduction (what the course teaches, for whom) is not on the "
+            f"landing page: {paragraph[:100]!r}..."
+        )
     times = re.findall(
         r"\b\d+(?:\s*[-\u2013]\s*\d+)?\s*(?:min(?:utes?)?|h(?:ours?)?)\b", course_map
     )
-    absent = [t for t in times if " ".join(t.split()) not in text]
+    absent = [t for t in times if _words(t) not in flat]
     assert not absent, f"times of the README's course map missing on the landing page: {absent}"
     for step in ("./course.sh lab", "git clone https://github.com/" + REPOSITORY):
         assert step in text, f"the landing page does not show {step!r}"
     assert any("mybinder.org/v2/gh/" in h for h in hrefs), "the landing page has no Binder link"
     assert "Colab" in text, "the landing page does not explain Colab"
+
+
+def _course_map_module() -> Any:
+    """book/course_map.py (the site's README reader), imported from its file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_map", ROOT / "book" / "course_map.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SAMPLE_README = """# A course
+
+What it teaches. **For whom:** everyone.
+
+## Install
+
+See [the notebooks](notebooks/).
+
+## Course map (about 4 h)
+
+| # | notebook | time |
+|---|---|---|
+| 1 | [`01_a`](notebooks/01_a.ipynb) | 45 min |
+| 2 | [`02_b`](notebooks/02_b.ipynb#part-2) | 1 h 10 min |
+
+Exercises: [README](exercises/README.md), answers in [solutions](solutions/01_a_exercises.ipynb),
+the [grader](grader/core.py), the [site](https://example.org/x).
+
+```bash
+## not a heading
+```
+
+## Later
+"""
+
+
+def test_course_map_is_the_readme_section_that_links_the_notebooks() -> None:
+    """Whatever its heading and columns (times too); links fixed for the site, none to solutions."""
+    course_map = _course_map_module()
+    staged = {"notebooks/01_a.ipynb", "notebooks/02_b.ipynb", "exercises/README.md"}
+    intro, section = course_map.from_readme(SAMPLE_README, staged, "o/r", "main")
+    assert intro == "What it teaches. **For whom:** everyone."
+    assert "| 1 | [`01_a`](notebooks/01_a.ipynb) | 45 min |" in section
+    assert "[`02_b`](notebooks/02_b.ipynb#part-2) | 1 h 10 min |" in section
+    assert "[README](exercises/README.md)" in section
+    assert "answers in solutions," in section, "a link into solutions/ must keep only its text"
+    assert "[grader](https://github.com/o/r/blob/main/grader/core.py)" in section
+    assert "[site](https://example.org/x)" in section
+    assert "## not a heading" in section, "a fenced block was cut as a heading"
+    assert "Later" not in section and "Install" not in section
+
+
+def test_course_map_errors_name_what_the_readme_lacks() -> None:
+    course_map = _course_map_module()
+    with pytest.raises(course_map.ReadmeError, match="no '## ' section that links the notebooks"):
+        course_map.from_readme("# T\n\nIntro.\n\n## Map\n\nno links\n", set(), "o/r", "main")
+    with pytest.raises(course_map.ReadmeError, match="no text between its title"):
+        course_map.from_readme("# T\n\n## Map\n\n[a](notebooks/a.ipynb)\n", set(), "o/r", "main")
 
 
 # ----- in the browser ---------------------------------------------------------------------------
