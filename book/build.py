@@ -2,10 +2,11 @@
 
     python book/build.py [--out DIR]
 
-Stages what the site shows into ``build/book/src`` (the notebooks and exercise stubs as stored,
+Stages what the site shows into a temporary folder (the notebooks and exercise stubs as stored,
 the exercises' README, the landing page, the README the landing page quotes), laid out as the
-repository is, then runs Sphinx with ``book/conf.py`` into ``build/book/html`` (or DIR). Nothing
-from ``solutions/`` is ever copied, so no solution can reach the site. Nothing is executed.
+repository is, then runs Sphinx with ``book/conf.py`` into ``build/book/html`` (or DIR), from
+scratch each time (about 15 s). Nothing from ``solutions/`` is ever copied, so no solution can
+reach the site. Nothing is executed.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-STAGING = ROOT / "build" / "book" / "src"
 DEFAULT_OUT = ROOT / "build" / "book" / "html"
 # Folders whose notebooks become pages (subfolders too, e.g. a future notebooks/zh/).
 NOTEBOOK_FOLDERS = ("notebooks", "exercises")
@@ -59,21 +60,36 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default: {DEFAULT_OUT}")
     args = parser.parse_args(argv)
     out = args.out.resolve()
+    # Sphinx leaves .buildinfo in every site it builds: only such a folder is replaced.
+    if out.exists() and any(out.iterdir()) and not (out / ".buildinfo").exists():
+        print(
+            f"error: {out} is not empty and is not a site built before (no .buildinfo): "
+            "choose an empty or new folder for --out.",
+            file=sys.stderr,
+        )
+        return 2
 
     from sphinx.cmd.build import build_main
 
     start = time.monotonic()
-    notebooks = stage(STAGING)
-    if not notebooks:
-        print("error: no notebooks found in notebooks/ or exercises/", file=sys.stderr)
-        return 1
-    if out.exists():
-        shutil.rmtree(out)
-    doctrees = STAGING.parent / "doctrees"
-    shutil.rmtree(doctrees, ignore_errors=True)
-    status = build_main(
-        ["-b", "html", "-q", "-c", str(BOOK), "-d", str(doctrees), str(STAGING), str(out)]
-    )
+    with tempfile.TemporaryDirectory(prefix="minigrad-book-") as scratch:
+        staging = Path(scratch) / "src"
+        notebooks = stage(staging)
+        if not notebooks:
+            print("error: no notebooks found in notebooks/ or exercises/", file=sys.stderr)
+            return 1
+        # Built in the scratch folder too (myst-nb writes a jupyter_execute/ beside the output),
+        # then moved into place: a failed build leaves the previous site as it was.
+        html = Path(scratch) / "html"
+        doctrees = Path(scratch) / "doctrees"
+        status = build_main(
+            ["-b", "html", "-q", "-c", str(BOOK), "-d", str(doctrees), str(staging), str(html)]
+        )
+        if status == 0:
+            if out.exists():
+                shutil.rmtree(out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(html, out)
     if status == 0:
         seconds = time.monotonic() - start
         print(f"The site ({len(notebooks)} notebooks) is in {out} ({seconds:.0f} s).")

@@ -40,7 +40,7 @@ PARTS = [
 REPOSITORY = "minigrad-course/minigrad"
 BRANCH = "main"
 # The local JupyterLab of `./course.sh lab --port 8888` (the link asks for the printed token).
-LOCAL_LAB = "http://localhost:8888/lab/tree/"
+LOCAL_LAB = "http://127.0.0.1:8888/lab/tree/"
 # ---------------------------------------------------------------------------------------------
 
 project = "minigrad: how backpropagation really works"
@@ -61,9 +61,6 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
 # MathJax 2 only typesets what Sphinx wraps in \( \) and \[ \] (myst's MathJax 3/4 override off).
 myst_update_mathjax = False
-# Headings inside a notebook (a cell with "# Exercise" after the title) are not a problem to fix
-# on the site: the notebooks are owned and checked elsewhere.
-suppress_warnings = ["myst.header"]
 
 MATHJAX_DIR = Path(jupyter_server_mathjax.__file__).parent / "static"
 mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
@@ -84,16 +81,13 @@ mathjax2_config = {
         "webFont": "STIX-Web",
         "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax_Blank')"}},
     },
-    "menuSettings": {"zoom": "None"},
-    "showMathMenu": False,
-    "messageStyle": "none",
+    "messageStyle": "none",  # no "Loading..." / "Typesetting..." box in the corner
 }
 
 html_theme = "sphinx_book_theme"
 html_title = "minigrad"
 html_static_path = ["_static"]
 html_css_files = ["course.css"]
-html_last_updated_fmt = None
 html_context = {"default_mode": "light"}
 html_theme_options = {
     "repository_url": f"https://github.com/{REPOSITORY}",

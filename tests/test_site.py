@@ -342,7 +342,7 @@ def test_each_notebook_page_opens_it_in_jupyterlab_binder_colab_and_links_its_pa
         page = site / _page_of(notebook)
         hrefs = [html.unescape(h) for h in _hrefs(page)]
         expected = {
-            "JupyterLab": f"http://localhost:8888/lab/tree/{rel}",
+            "JupyterLab": f"http://127.0.0.1:8888/lab/tree/{rel}",
             "Binder": f"https://mybinder.org/v2/gh/{REPOSITORY}/main?urlpath=lab/tree/{rel}",
             "Colab": f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/{rel}",
         }
@@ -516,15 +516,12 @@ def browser(server: str) -> Iterator[Browser]:
             context.set_default_timeout(UI_TIMEOUT_MS)
             state = Browser(context=context)
 
-            def only_the_site(route: Any) -> None:
-                url = route.request.url
-                if url.startswith(server) or url.startswith("data:"):
-                    route.continue_()
-                else:  # the site must not need the internet
-                    state.external.append(url)
-                    route.abort()
+            def refuse(route: Any) -> None:  # the site must not need the internet
+                state.external.append(route.request.url)
+                route.abort()
 
-            context.route("**/*", only_the_site)
+            # Only requests that leave the site are intercepted (the site's own load unslowed).
+            context.route(lambda url: not url.startswith((server, "data:")), refuse)
             yield state
         finally:
             chromium.close()
@@ -649,6 +646,23 @@ def test_every_page_loads_without_errors_or_internet(
     problems = [f"{key}: {error}" for key, page in crawl.items() for error in page.errors]
     assert not problems, "pages with errors:\n  - " + "\n  - ".join(problems)
     assert not browser.external, f"the site asked the internet for: {sorted(set(browser.external))}"
+
+
+def test_the_offline_check_sees_a_request_to_the_internet(browser: Browser, server: str) -> None:
+    """The check itself: a page that asks another host for an image is caught, not served."""
+    before = len(browser.external)
+    page = browser.context.new_page()
+    try:
+        page.goto(server + "index.html")
+        page.evaluate(
+            "() => new Promise((done) => { const img = new Image(); img.onload = img.onerror ="
+            " () => done(); img.src = 'https://cdn.example.org/mathjax.png'; })"
+        )
+    finally:
+        page.close()
+    caught = browser.external[before:]
+    del browser.external[before:]  # not the site's doing
+    assert caught == ["https://cdn.example.org/mathjax.png"], caught
 
 
 def test_every_page_of_the_site_is_reachable(crawl: dict[str, Page], site: Path) -> None:
