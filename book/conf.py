@@ -203,10 +203,19 @@ def _add_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def _fill_placeholders(app: Sphinx, docname: str, source: list[str]) -> None:
-    """index.md names the repository as {{ repository }} and {{ branch }} (in code and URLs)."""
-    if docname == root_doc:
-        text = source[0].replace("{{ repository }}", REPOSITORY)
-        source[0] = text.replace("{{ branch }}", BRANCH)
+    """index.md writes {{ repository }}, {{ branch }}, {{ folder }} (of a clone) and
+    {{ first_notebook }} where they are needed, in code and URLs too."""
+    if docname != root_doc:
+        return
+    chapters = _pages(Path(app.srcdir), PARTS[0][1])
+    values = {
+        "repository": REPOSITORY,
+        "branch": BRANCH,
+        "folder": REPOSITORY.rsplit("/", 1)[-1],
+        "first_notebook": f"{chapters[0]}.ipynb" if chapters else "",
+    }
+    for name, value in values.items():
+        source[0] = source[0].replace("{{ " + name + " }}", value)
 
 
 def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:

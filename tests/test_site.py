@@ -407,7 +407,10 @@ def test_landing_page_has_the_course_map_with_times_and_how_to_start(site: Path)
     assert not absent, f"times of the README's course map missing on the landing page: {absent}"
     for step in ("./course.sh lab", "git clone https://github.com/" + REPOSITORY):
         assert step in text, f"the landing page does not show {step!r}"
-    assert any("mybinder.org/v2/gh/" in h for h in hrefs), "the landing page has no Binder link"
+    first = NOTEBOOKS[0].relative_to(ROOT).as_posix()
+    binder = f"https://mybinder.org/v2/gh/{REPOSITORY}/main?urlpath=lab/tree/{first}"
+    assert binder in [html.unescape(h) for h in hrefs], f"the landing page has no link {binder}"
+    assert "{{" not in text, "a {{ placeholder }} of book/index.md was left unfilled"
     assert "Colab" in text, "the landing page does not explain Colab"
 
 
