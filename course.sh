@@ -5,6 +5,7 @@
 #   ./course.sh test [PYTEST ARGS...]           set up, then lint, type-check and run every test and notebook
 #   ./course.sh setup                           only set up (the .venv, graphviz's dot)
 #   ./course.sh execute [NOTEBOOK...]           re-execute notebooks in place (fresh outputs)
+#   ./course.sh book [--out DIR]                build the course website (build/book/html)
 #
 # Every step is safe to run again: what is already there is kept.
 set -euo pipefail
@@ -251,6 +252,15 @@ cmd_execute() {
   done
 }
 
+# The website: the stored notebooks (never re-executed) and exercise stubs, rendered by Sphinx
+# with myst-nb (book/conf.py); pure Python, so setup's packages are all it needs.
+cmd_book() {
+  setup
+  cd "$ROOT"
+  info "building the course website from the stored notebooks (no execution)"
+  "$PY" "$ROOT/book/build.py" "$@"
+}
+
 main() {
   local command="${1:-}"
   [ $# -gt 0 ] && shift
@@ -259,7 +269,8 @@ main() {
     test) cmd_test "$@" ;;
     setup) setup ;;
     execute) cmd_execute "$@" ;;
-    *) echo "usage: ./course.sh lab | test | setup | execute [NOTEBOOK...]" >&2; exit 2 ;;
+    book) cmd_book "$@" ;;
+    *) echo "usage: ./course.sh lab | test | setup | execute [NOTEBOOK...] | book [--out DIR]" >&2; exit 2 ;;
   esac
 }
 
