@@ -15,7 +15,7 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 FIRST_NOTEBOOK="notebooks/01_chain_rule.ipynb"
 NBVAL_ARGS=(--nbval --nbval-current-env --nbval-sanitize-with "$ROOT/tests/nbval_sanitize.cfg")
-LINT_PATHS=(minigrad grader tests notebooks solutions benchmarks scripts)
+LINT_PATHS=(minigrad grader tests notebooks solutions benchmarks scripts book)
 
 die() { echo "error: $*" >&2; exit 1; }
 info() { echo "==> $*"; }
