@@ -204,7 +204,9 @@ def measure_in_kernel(lib, threads, seconds, quick):
             step()
         guess = (time.perf_counter() - start) / 3
         runs = max(3 if quick else 5, min(5000, int(seconds / guess)))
-        times[size_name(dims, batch)] = harness.time_steps(step, runs, warmup=2)
+        times[size_name(dims, batch)] = harness.time_steps(
+            step, runs, warmup=2 if quick else harness.WARMUP
+        )
     overhead = overhead_per_op(lib, 2, 100) if quick else overhead_per_op(lib, 5)
     harness.emit({"times": times, "overhead": overhead})
 

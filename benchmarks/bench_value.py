@@ -133,7 +133,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kernels", type=int, default=3, help="fresh kernels per library")
     parser.add_argument("--runs", type=int, default=5, help="timed steps per kernel")
-    parser.add_argument("--warmup", type=int, default=2, help="untimed steps first")
+    parser.add_argument("--warmup", type=int, default=harness.WARMUP, help="untimed steps first")
     args = parser.parse_args()
     print(run(args.kernels, args.runs, args.warmup)[1])
 

@@ -33,6 +33,7 @@ NOTEBOOK_IMPORTS = (
     "import numpy as np\nimport torch\nimport matplotlib.pyplot as plt\nimport graphviz\n"
 )
 _RESULT = "@@benchmark-result@@"
+WARMUP = 10  # untimed steps first (see time_steps)
 
 
 @dataclass
@@ -75,6 +76,11 @@ class Timing:
 
 def time_steps(step: Callable[[], object], runs: int, warmup: int) -> list[float]:
     """Wall-clock seconds of each of ``runs`` calls of ``step()``, after ``warmup`` calls.
+
+    Warm up with ``WARMUP`` steps or more: CPython 3.11 specializes a function's bytecode for
+    the types it meets only after the function has been called 8 times (a loop that ends in a
+    conditional jump, as ``while stack:`` does, does not count towards it), and a function
+    called once per step, such as a backward loop, runs unspecialized until then.
 
     The garbage collector stays as the caller left it (on, in a notebook): collections that a
     step triggers are part of what that step costs.

@@ -198,7 +198,7 @@ def main() -> None:
     if args.quick:
         value_timings, value_out = bench_value.run(args.kernels, runs=2, warmup=1, points=5)
     else:
-        value_timings, value_out = bench_value.run(args.kernels, runs=5, warmup=2)
+        value_timings, value_out = bench_value.run(args.kernels, runs=5, warmup=harness.WARMUP)
     print(value_out, flush=True)
     harness.log("Tensor step (bench_tensor.py) ...")
     tensor_timings, tensor_out = bench_tensor.run(args.kernels, args.threads, args.quick)
