@@ -9,8 +9,11 @@ score shows what it could reach. Needs root (a uid per submission) and ``unshare
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -161,3 +164,62 @@ def test_each_submission_gets_its_own_uid_and_none_is_left_running():
     finally:
         if leftover.poll() is None:
             leftover.kill()
+
+
+SYSTEM_PYTHON = Path("/usr/bin/python3.11")
+
+
+@pytest.mark.skipif(not SYSTEM_PYTHON.exists(), reason="needs /usr/bin/python3.11")
+def test_without_root_a_user_namespace_still_isolates(tmp_path):
+    """The grader run by an ordinary user (a pool uid, with a venv that reuses this course's
+    packages): user and PID namespaces, so the killer and the reader still reach nothing."""
+    with isolation.UidPool().uid() as uid, tempfile.TemporaryDirectory(dir="/tmp") as top:
+        home = Path(top)
+        subprocess.run(
+            [str(SYSTEM_PYTHON), "-m", "venv", "--without-pip", home / "venv"], check=True
+        )
+        site = next((home / "venv" / "lib").glob("python3.11/site-packages"))
+        here = next(p for p in map(Path, sys.path) if p.name == "site-packages")
+        (site / "course.pth").write_text(f"{here}\n{ROOT}\n")
+        folder = home / "submissions"
+        folder.mkdir()
+        clean = [folder / "clean.ipynb"]
+        shutil.copy(SOLUTIONS[0], clean[0])
+        notebooks = [
+            _hostile(folder / "killer.ipynb", KILLER),
+            _hostile(folder / "reader.ipynb", _reader([str(p) for p in SOLUTIONS])),
+            *clean,
+        ]
+        subprocess.run(["chown", "-R", f"{uid}:{uid}", top], check=True)
+        Path(top).chmod(0o755)
+        probe = (
+            "import json, sys\n"
+            "from grader import isolation\n"
+            "from grader.__main__ import grade_all\n"
+            "from grader.sandbox import Limits\n"
+            "from pathlib import Path\n"
+            "s = isolation.probe()\n"
+            "r = grade_all([Path(p) for p in sys.argv[1:]], Limits(timeout=90), 2, False)\n"
+            "print(json.dumps([s.namespaces, s.user_namespace, s.own_uid, "
+            "[[x.scores, x.notes] for x in r]]))\n"
+        )
+        run = subprocess.run(
+            [str(home / "venv" / "bin" / "python"), "-c", probe, *map(str, notebooks)],
+            user=uid,
+            group=uid,
+            extra_groups=[],
+            env={"PATH": "/usr/bin:/bin", "HOME": top},
+            cwd=top,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert run.returncode == 0, run.stderr
+        namespaces, user_namespace, own_uid, results = json.loads(run.stdout.splitlines()[-1])
+        if not namespaces:
+            pytest.skip("this kernel allows no user namespaces to an ordinary user")
+        assert user_namespace and not own_uid
+        (killer, _), (reader, _), (scores, notes) = results
+        assert killer["q1"] == 1 and reader["q1"] == 1
+        assert sum(scores.values()) == 4, notes
+        assert isolation.processes_of(uid) == []  # the daemon died with its namespace
