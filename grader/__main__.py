@@ -212,7 +212,7 @@ def _questions() -> str:
     for exercise_id in core.EXERCISE_MODULES:
         exercise = core.get_exercise(exercise_id)
         lines.append(f"{exercise.id}: {exercise.title}")
-        lines += [f"  {q.name} ({q.points:g} pt): {q.title}" for q in exercise.questions]
+        lines += [f"  {q.name} ({q.label}): {q.title}" for q in exercise.questions]
     return "\n".join(lines)
 
 

@@ -82,10 +82,15 @@ def _tanh_expected(case: dict[str, Any]) -> np.ndarray:
 
 def _div_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     cases = []
-    for dtype in DTYPES + DTYPES:
-        shape = _shape(rng)
-        b_shape = tuple(1 if rng.random() < 0.5 else n for n in shape)[int(rng.integers(0, 2)) :]
-        a = _array(rng, shape, -3.0, 3.0, dtype)
+    # a and b in turn have the full shape and the other one broadcasts to it (smaller), so
+    # gradients shaped like one operand are wrong every time.
+    for dtype, largest in zip(DTYPES + DTYPES, ("a", "b", "b", "a"), strict=True):
+        shape = tuple(int(n) for n in rng.integers(2, 5, size=int(rng.integers(1, 3))))
+        small = tuple(1 if rng.random() < 0.5 else n for n in shape)[int(rng.integers(0, 2)) :]
+        if small == shape:
+            small = shape[1:]
+        a_shape, b_shape = (shape, small) if largest == "a" else (small, shape)
+        a = _array(rng, a_shape, -3.0, 3.0, dtype)
         b = rng.choice([-1.0, 1.0], size=b_shape) * rng.uniform(0.5, 3.0, size=b_shape)
         b = b.astype(dtype)
         dy = rng.normal(size=shape).astype(dtype)

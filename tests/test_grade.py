@@ -363,8 +363,12 @@ def test_untouched_exercise_scores_zero_with_a_reason_per_question(graded, path)
     assert result.max_total >= 3
     assert result.total == 0
     assert set(result.reasons) == set(result.max_scores)
+    exercise = get_exercise(result.exercise)
     for name, reason in result.reasons.items():
-        assert "not answered yet" in reason and "NotImplementedError" in reason, (name, reason)
+        if exercise.question(name).kind == "debug":  # the planted bug is still there
+            assert reason and not reason.startswith("passed"), (name, reason)
+        else:
+            assert "not answered yet" in reason and "NotImplementedError" in reason, (name, reason)
 
 
 @pytest.mark.parametrize("case", WRONG, ids=[w[0] for w in WRONG])
