@@ -74,7 +74,7 @@ class Question:
 
     @property
     def label(self) -> str:
-        """"debug, 2 points, **" : the kind of question, its points and its difficulty."""
+        """The kind of question, its points and its difficulty, e.g. "debug, 2 points, **"."""
         points = f"{self.points:g} point" + ("" if self.points == 1 else "s")
         return f"{self.kind}, {points}, " + "*" * self.difficulty
 
