@@ -586,6 +586,47 @@ WRONG: list[tuple[str, str, str, list[tuple[str, str]]]] = [
             )
         ],
     ),
+    (
+        "silu backward: the sigmoid only",
+        "05_framework_kernels",
+        "q4",
+        [("    return dy * s * (one + x * (one - s))", "    return dy * s")],
+    ),
+    (
+        "silu backward without dy",
+        "05_framework_kernels",
+        "q4",
+        [("    return dy * s * (one + x * (one - s))", "    return s * (one + x * (one - s))")],
+    ),
+    (
+        "silu forward: the sigmoid, not x times it",
+        "05_framework_kernels",
+        "q4",
+        [("    return x / (one + np.exp(-x))", "    return one / (one + np.exp(-x))")],
+    ),
+    (
+        "silu with a float64 constant",
+        "05_framework_kernels",
+        "q4",
+        [("one = x.dtype.type(1)", "one = np.float64(1)")],
+    ),
+    (
+        "silu entry that says it saves y",
+        "05_framework_kernels",
+        "q4",
+        [('silu_backward, saves="x")', 'silu_backward, saves="y")')],
+    ),
+    (
+        "silu backward that overflows to nan at -1000",
+        "05_framework_kernels",
+        "q4",
+        [
+            (
+                "    return dy * s * (one + x * (one - s))",
+                "    e = np.exp(-x)\n    return dy * (one + e + x * e) / (one + e) ** 2",
+            )
+        ],
+    ),
     # 06 -------------------------------------------------------------------------------------
     (
         "cross-entropy without the max shift (overflows)",
@@ -954,6 +995,28 @@ RIGHT: list[tuple[str, str, str, list[tuple[str, str]]]] = [
         [("db = -dy * y / b", "db = -dy * a / (b * b)")],
     ),
     (
+        "silu through tanh",
+        "05_framework_kernels",
+        "q4",
+        [
+            (
+                "    s = one / (one + np.exp(-x))\n",
+                "    half = x.dtype.type(0.5)\n    s = half * (one + np.tanh(half * x))\n",
+            )
+        ],
+    ),
+    (
+        "silu with scipy's expit",
+        "05_framework_kernels",
+        "q4",
+        [
+            (
+                "    s = one / (one + np.exp(-x))\n",
+                "    from scipy.special import expit\n\n    s = expit(x)\n",
+            )
+        ],
+    ),
+    (
         "scipy's logsumexp",
         "06_training",
         "q1",
@@ -992,6 +1055,18 @@ RIGHT: list[tuple[str, str, str, list[tuple[str, str]]]] = [
         ],
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _restore_the_kernel_table():
+    """Exercise 05 q4 adds an entry to minigrad's kernel table, here in this process: undo it
+    (other tests check the table)."""
+    from minigrad.kernels import UNARY_KERNELS
+
+    saved = dict(UNARY_KERNELS)
+    yield
+    UNARY_KERNELS.clear()
+    UNARY_KERNELS.update(saved)
 
 
 class _Shell:
