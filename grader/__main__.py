@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import sys
@@ -18,8 +19,17 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from grader import core, gradescope
-from grader.sandbox import Limits, Result, SetupError, grade_notebook, world_readable
+from grader import core, gradescope, isolation
+from grader.sandbox import (
+    Limits,
+    Result,
+    SetupError,
+    grade_notebook,
+    identify,
+    load_notebook,
+    world_readable,
+    wrong_exercise,
+)
 
 
 def find_notebooks(paths: Iterable[str]) -> list[Path]:
@@ -42,6 +52,9 @@ def grade_all(
     """Grade every notebook (``jobs`` at a time), in the order given."""
     from tqdm import tqdm
 
+    # Every submission's folder is hidden from student code, so no notebook reads another.
+    folders = dict.fromkeys(str(nb.resolve().parent) for nb in notebooks)
+    limits = dataclasses.replace(limits, hide=(*limits.hide, *folders))
     results: dict[int, Result] = {}
     bar = tqdm(total=len(notebooks), unit="notebook", disable=not progress, file=sys.stderr)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -92,9 +105,9 @@ def write_csv(results: list[Result], path: Path) -> None:
 
 
 def _warn_if_readable(notebooks: list[Path], dropping: bool) -> None:
-    """Student code runs as nobody, which can read what every user can: say so if that
-    includes the submissions (the grader itself reads them as root and needs no such access)."""
-    if not (dropping and os.geteuid() == 0):
+    """Without mount namespaces the submissions' folders cannot be hidden from student code,
+    which then reads what every user can: say so if that includes the submissions."""
+    if not (dropping and os.geteuid() == 0) or isolation.probe().namespaces:
         return
     readable = [nb for nb in notebooks if world_readable(str(nb))]
     if readable:
@@ -106,8 +119,7 @@ def _warn_if_readable(notebooks: list[Path], dropping: bool) -> None:
         )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, grade, report; returns the exit status."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m grader",
         description="Grade minigrad exercise notebooks against PyTorch in limited processes.",
@@ -134,36 +146,57 @@ def main(argv: list[str] | None = None) -> int:
         "--build-gradescope", type=Path, metavar="DIR", help="write a Gradescope autograder zip"
     )
     parser.add_argument("--list", action="store_true", help="list the exercises and questions")
+    parser.add_argument(
+        "--case-timeout",
+        type=float,
+        default=20.0,
+        help="wall-clock seconds for one case of a question (20): a hang names the case",
+    )
+    parser.add_argument(
+        "--exercise",
+        choices=list(core.EXERCISE_MODULES),
+        help="grade one notebook for this exercise (a Gradescope assignment): others uploaded "
+        "beside it are ignored, one for another exercise scores 0 with the reason",
+    )
+    parser.add_argument(
+        "--isolation", action="store_true", help="say how student code is isolated here"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, grade, report; returns the exit status."""
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.build_gradescope:
-        zip_path = gradescope.build_bundle(args.build_gradescope, timeout=args.timeout)
+        if args.exercise is None:
+            parser.error("--build-gradescope needs --exercise ID: one bundle per assignment")
+        zip_path = gradescope.build_bundle(
+            args.build_gradescope, exercise=args.exercise, timeout=args.timeout
+        )
         print(
-            f"wrote {zip_path}: upload it as the autograder of a Gradescope programming assignment"
+            f"wrote {zip_path}: upload it as the autograder of the Gradescope programming "
+            f"assignment for exercise {args.exercise}"
         )
         return 0
-    if args.list:
-        for exercise_id in core.EXERCISE_MODULES:
-            exercise = core.get_exercise(exercise_id)
-            print(f"{exercise.id}: {exercise.title}")
-            for q in exercise.questions:
-                print(f"  {q.name} ({q.points:g} pt): {q.title}")
+    if args.list or args.isolation:
+        print(_questions() if args.list else isolation.describe())
         return 0
-    if args.timeout <= 0 or args.memory < 256 or args.jobs < 1:
-        parser.error("--timeout must be > 0, --memory at least 256 (MB), --jobs at least 1")
+    if args.timeout <= 0 or args.case_timeout <= 0 or args.memory < 256 or args.jobs < 1:
+        parser.error(
+            "--timeout and --case-timeout must be > 0, --memory at least 256 (MB), --jobs at "
+            "least 1"
+        )
+    if args.gradescope:
+        return _gradescope_run(args)
     try:
         notebooks = find_notebooks(args.submissions)
     except FileNotFoundError as exc:
         parser.error(str(exc))
     if not notebooks:
         parser.error("no notebooks to grade: name .ipynb files or folders that contain them")
-    _warn_if_readable(notebooks, dropping=not args.no_drop_privileges)
-    limits = Limits(
-        timeout=args.timeout,
-        memory_mb=args.memory,
-        drop_privileges=not args.no_drop_privileges,
-    )
     try:
-        results = grade_all(notebooks, limits, args.jobs, progress=not args.no_progress)
+        results = _grade(args, notebooks)
     except SetupError as exc:  # the grading set-up itself is broken, not a notebook
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -171,9 +204,83 @@ def main(argv: list[str] | None = None) -> int:
     if args.csv:
         write_csv(results, args.csv)
         print(f"wrote {args.csv}")
-    if args.gradescope:
-        args.gradescope.write_text(json.dumps(gradescope.results_json(results), indent=2))
-        print(f"wrote {args.gradescope}")
+    return 0
+
+
+def _questions() -> str:
+    lines = []
+    for exercise_id in core.EXERCISE_MODULES:
+        exercise = core.get_exercise(exercise_id)
+        lines.append(f"{exercise.id}: {exercise.title}")
+        lines += [f"  {q.name} ({q.label}): {q.title}" for q in exercise.questions]
+    return "\n".join(lines)
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(
+        timeout=args.timeout,
+        memory_mb=args.memory,
+        drop_privileges=not args.no_drop_privileges,
+        case_timeout=args.case_timeout,
+    )
+
+
+def _grade(args: argparse.Namespace, notebooks: list[Path]) -> list[Result]:
+    """Grade the notebooks (with --exercise: only the one chosen for that exercise)."""
+    _warn_if_readable(notebooks, dropping=not args.no_drop_privileges)
+    limits = _limits(args)
+    if args.exercise is None:
+        return grade_all(notebooks, limits, args.jobs, progress=not args.no_progress)
+    if not notebooks:
+        empty = Result(file="(no notebook)", exercise=args.exercise)
+        return [wrong_exercise(empty, args.exercise, "no notebook (.ipynb) was uploaded")]
+    chosen, notes = choose_notebook(notebooks, args.exercise)
+    result = grade_notebook(chosen, limits, assignment=args.exercise)
+    result.notes[:0] = notes
+    return [result]
+
+
+def choose_notebook(notebooks: list[Path], exercise: str) -> tuple[Path, list[str]]:
+    """The one notebook graded for ``exercise``, and notes on the others (ignored).
+
+    First a notebook for that exercise (by metadata, check cell or name; its own file name
+    first), then one whose exercise cannot be told, then any (it will score 0, with why).
+    """
+
+    def rank(path: Path) -> tuple[int, int, str]:
+        notebook, _ = load_notebook(path)
+        found, _ = identify(notebook, path)
+        kind = 0 if found == exercise else 1 if found is None else 2
+        return kind, 0 if path.name == f"{exercise}_exercises.ipynb" else 1, str(path)
+
+    ranked = sorted(notebooks, key=rank)
+    chosen, others = ranked[0], ranked[1:]
+    notes = []
+    if others:
+        names = ", ".join(p.name for p in others[:5]) + (", ..." if len(others) > 5 else "")
+        notes.append(f"graded {chosen.name} only (one notebook per assignment); ignored: {names}")
+    return chosen, notes
+
+
+def _gradescope_run(args: argparse.Namespace) -> int:
+    """Grade for Gradescope: results.json is written whatever happens (a clear 0 and why)."""
+    try:
+        notebooks = find_notebooks(args.submissions)
+        if not notebooks and args.exercise is None:
+            results: list[Result] = []
+        else:
+            results = _grade(args, notebooks)
+        data = gradescope.results_json(results)
+        print(table(results))
+        if args.csv:
+            write_csv(results, args.csv)
+            print(f"wrote {args.csv}")
+    except Exception as exc:  # the grader itself failed: the student must still hear why
+        data = gradescope.failure_json(f"the autograder failed ({type(exc).__name__}: {exc})")
+        print(data["output"], file=sys.stderr)
+    args.gradescope.parent.mkdir(parents=True, exist_ok=True)
+    args.gradescope.write_text(json.dumps(data, indent=2))
+    print(f"wrote {args.gradescope}: score {data['score']:g}")
     return 0
 
 

@@ -19,6 +19,7 @@ import copy
 import importlib
 import math
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,10 @@ class Question:
     rtol: float = 1e-7
     atol: float = 1e-9
     check_dtype: bool = False
+    forbid_warnings: bool = False  # a warning (e.g. numpy's RuntimeWarning) fails the case
+    kind: str = "implement"  # "warm-up", "implement", "debug" (fix planted code), "predict"
+    difficulty: int = 1  # 1 to 3 stars
+    reveal: bool = True  # False: feedback says what is wrong, not what the right answer is
     hint: str = ""  # shown when a result has the wrong shape
     layout: str = ""  # shown when values differ: what the result's entries are
     describe: Callable[[dict[str, Any]], str] | None = None  # a case as text, for feedback
@@ -66,6 +71,12 @@ class Question:
     def show(self, case: dict[str, Any]) -> str:
         """One case as text for feedback ("input x=[...]")."""
         return self.describe(case) if self.describe else describe(case)
+
+    @property
+    def label(self) -> str:
+        """The kind of question, its points and its difficulty, e.g. "debug, 2 points, **"."""
+        points = f"{self.points:g} point" + ("" if self.points == 1 else "s")
+        return f"{self.kind}, {points}, " + "*" * self.difficulty
 
 
 @dataclass(frozen=True)
@@ -112,17 +123,66 @@ def need(namespace: dict[str, Any], name: str) -> Any:
 def run_case(question: Question, namespace: dict[str, Any], case: dict[str, Any]) -> dict:
     """Run the student's code on one case; return ``{"ok": wire data}`` or ``{"error": ...}``.
 
-    Catches everything a student's code can raise (SystemExit and KeyboardInterrupt too), so
-    one bad case never stops the others.
+    The code gets a copy of the case, which is compared with the original afterwards: an
+    answer that overwrites its inputs fails. Where the question forbids warnings, they are
+    errors. Catches everything a student's code can raise (SystemExit and KeyboardInterrupt
+    too), so one bad case never stops the others.
     """
+    work = copy.deepcopy(case)
     try:
-        result = question.run(namespace, copy.deepcopy(case))
+        with warnings.catch_warnings():
+            if question.forbid_warnings:
+                warnings.simplefilter("error")
+            result = question.run(namespace, work)
+        changed = _changed_input(case, work)
+        if changed:
+            raise InPlaceChange(
+                f"your code changed its input {changed} in place: compute a new array (or "
+                "copy the input first) instead of writing into the one you were given"
+            )
     except BaseException as exc:  # any failure is the student's answer
         return {"error": {"type": type(exc).__name__, "message": _short(str(exc), 300)}}
     try:
         return {"ok": wire.encode(result)}
     except BaseException as exc:  # a result that is not numbers (or breaks while encoded)
         return {"error": {"type": "BadResult", "message": _short(f"it returned {exc}", 300)}}
+
+
+class InPlaceChange(RuntimeError):
+    """The student's code wrote into an input it was given."""
+
+
+def _changed_input(before: Any, after: Any, where: str = "") -> str:
+    """The first input (e.g. "`dy`", "`dag['v3']`") that differs after the call, or ""."""
+    if isinstance(before, np.ndarray):
+        same = (
+            isinstance(after, np.ndarray)
+            and after.shape == before.shape
+            and after.dtype == before.dtype
+            and np.array_equal(after, before, equal_nan=before.dtype.kind in "fc")
+        )
+        return "" if same else f"`{where}`"
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or after.keys() != before.keys():
+            return f"`{where or 'the input'}`"
+        for key, value in before.items():
+            inner = f"{where}[{key!r}]" if where else str(key)
+            if isinstance(key, str) and key.startswith("_"):
+                continue  # the grader's own notes on a case, not the student's input
+            found = _changed_input(value, after[key], inner)
+            if found:
+                return found
+        return ""
+    if isinstance(before, list | tuple):
+        if not isinstance(after, list | tuple) or len(after) != len(before):
+            return f"`{where}`"
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+            found = _changed_input(b, a, f"{where}[{i}]")
+            if found:
+                return found
+        return ""
+    same = before == after or (before != before and after != after)  # nan stays nan
+    return "" if same else f"`{where}`"
 
 
 def judge(
@@ -147,6 +207,8 @@ def judge(
         problem = compare(got, want, question)
         if problem:
             return 0.0, f"for {question.show(case)}: {problem}"
+    if question.kind == "predict":
+        return question.points, "passed: every prediction is what PyTorch does"
     return question.points, f"passed: agrees with PyTorch on {len(cases)} fresh random inputs"
 
 
@@ -160,8 +222,14 @@ def _error_reason(question: Question, case: dict[str, Any], error: Any) -> str:
         return f"not answered yet: {names} still raises NotImplementedError (replace the stub)"
     if kind == "MissingDefinition":
         return message
-    if kind == "BadResult":
+    if kind in ("BadResult", "InPlaceChange"):
         return f"for {question.show(case)}: {message}"
+    if question.forbid_warnings and kind.endswith("Warning"):
+        return (
+            f"for {question.show(case)}: your code gave a {kind} ({message}); this question "
+            "asks for none (avoid the operation that warns, e.g. a division by 0 inside "
+            "np.where: np.where evaluates both branches)"
+        )
     if kind == "RecursionError":
         return (
             f"for {question.show(case)}: RecursionError ({message}); a graph this deep needs an "
@@ -172,11 +240,32 @@ def _error_reason(question: Question, case: dict[str, Any], error: Any) -> str:
 
 def compare(got: Any, want: Any, question: Question, where: str = "the result") -> str:
     """Compare a decoded answer with PyTorch's; return "" if they agree, else what differs."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict) or set(got) != set(want):
+            return f"{where} should have the entries {sorted(want)}"
+        for key, value in want.items():
+            problem = compare(got[key], value, question, f"{where}[{key!r}]")
+            if problem:
+                return problem
+        return ""
     if isinstance(want, tuple | list):
         return _compare_sequence(got, want, question, where)
+    if not question.reveal:
+        return _compare_hidden(got, np.asarray(want), question, where)
     if isinstance(want, float | int):
         return _compare_number(got, want, question, where)
     return _compare_array(got, np.asarray(want), question, where)
+
+
+def _compare_hidden(got: Any, want: np.ndarray, question: Question, where: str) -> str:
+    """Right or wrong, without showing the right answer (a prediction)."""
+    right = (
+        isinstance(got, np.ndarray)
+        and got.shape == want.shape
+        and bool(np.all(_close(got.astype(np.float64), want.astype(np.float64), question)))
+    )
+    shown = _fmt(got) if isinstance(got, np.ndarray) else _kind(got)
+    return "" if right else f"{where} is not what PyTorch does (yours is {shown})"
 
 
 def _compare_sequence(
@@ -198,8 +287,22 @@ def _compare_number(got: Any, want: float, question: Question, where: str) -> st
     if not isinstance(got, float | int) or isinstance(got, bool):
         return f"{where} should be a number, got a {_kind(got)}"
     if not _close(np.float64(got), np.float64(want), question):
-        return f"{where}: PyTorch gives {want:.10g}, yours is {got:.10g}"
+        return (
+            f"{where}: PyTorch gives {want!r}, yours is {float(got)!r}{_off(got, want, question)}"
+        )
     return ""
+
+
+def _off(got: Any, want: Any, question: Question) -> str:
+    """How far off a number is, against what the question allows (finite only)."""
+    got, want = float(got), float(want)
+    if not (math.isfinite(got) and math.isfinite(want)):
+        return ""
+    allowed = question.atol + question.rtol * abs(want)
+    text = f" (off by {abs(got - want):.3g}; allowed {allowed:.3g})"
+    if question.rtol <= 1e-10 and abs(got - want) < 1e-3 * max(1.0, abs(want)):
+        text += "; an exact answer is asked, not an estimate such as a finite difference"
+    return text
 
 
 def _compare_array(got: Any, want: np.ndarray, question: Question, where: str) -> str:
@@ -220,10 +323,12 @@ def _compare_array(got: Any, want: np.ndarray, question: Question, where: str) -
     if not np.all(ok):
         index = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, want.shape))[0])
         layout = f" ({question.layout})" if question.layout else ""
+        first_want, first_got = want[index], got[index]
+        off = _off(first_got, first_want, question) if want.dtype.kind in "fiu" else ""
         return (
             f"{where} differs from PyTorch at index {index}: PyTorch gives "
-            f"{_fmt(want[index])}, yours is {_fmt(got[index])}; PyTorch's whole answer is "
-            f"{_fmt(want)}, yours is {_fmt(got)}{layout}"
+            f"{first_want.item()!r}, yours is {first_got.item()!r}{off}; PyTorch's whole "
+            f"answer is {_fmt(want)}, yours is {_fmt(got)}{layout}"
         )
     return ""
 

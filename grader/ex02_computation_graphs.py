@@ -70,8 +70,34 @@ def _with_cycle(rng: np.random.Generator, dag: dict, order: list[str]) -> dict:
 # q1: topological order -------------------------------------------------------------------
 
 
+def _shuffled(rng: np.random.Generator, dag: dict) -> dict:
+    """The graph under fresh node names, its keys in random order."""
+    names = dict(zip(dag, (f"v{k}" for k in rng.permutation(len(dag))), strict=True))
+    renamed = {names[n]: [op, [names[i] for i in inputs]] for n, (op, inputs) in dag.items()}
+    return {n: renamed[n] for n in rng.permutation(list(renamed)).tolist()}
+
+
+#: Fixed graphs that catch an order without dependency counts every time, in both operand
+#: orders: an uneven diamond (c waits on x directly and through a, b), a node using its
+#: input twice (mul(x, x): two edges, one input), and a node whose inputs are far apart.
+FIXED_GRAPHS = (
+    {"x": ["input", []], "a": ["sin", ["x"]], "b": ["tanh", ["a"]], "c": ["add", ["x", "b"]]},
+    {"x": ["input", []], "a": ["sin", ["x"]], "b": ["tanh", ["a"]], "c": ["add", ["b", "x"]]},
+    {"x": ["input", []], "a": ["mul", ["x", "x"]], "b": ["sin", ["a"]], "c": ["mul", ["b", "a"]]},
+    {
+        "x": ["input", []],
+        "y": ["input", []],
+        "a": ["mul", ["x", "y"]],
+        "b": ["sin", ["a"]],
+        "c": ["tanh", ["b"]],
+        "d": ["add", ["c", "y"]],
+        "e": ["mul", ["d", "a"]],
+    },
+)
+
+
 def _order_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    cases = []
+    cases = [{"dag": _shuffled(rng, dag)} for dag in FIXED_GRAPHS]
     for _ in range(4):
         n = int(rng.integers(8, 25))
         dag, _ = _random_dag(rng, n, int(rng.integers(1, 4)))
@@ -203,6 +229,13 @@ def _path_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     cases.append(_path_case(rng, fixed, order, "x"))
     dag, order = _ladder(rng, 8)
     cases.append(_path_case(rng, dag, order, "x"))
+    for fixed in FIXED_GRAPHS[:2]:  # x reaches c directly and through a, b
+        cases.append(_path_case(rng, fixed, ["x", "a", "b", "c"], "x"))
+    # Deeper than Python's recursion limit: one path through DEEP nodes.
+    chain = {"v0": ["input", []]} | {f"v{k}": ["sin", [f"v{k - 1}"]] for k in range(1, DEEP)}
+    case = _path_case(rng, chain, list(chain), "v0")
+    case["_deep"] = True
+    cases.append(case)
     return cases
 
 
@@ -232,8 +265,9 @@ def _path_expected(case: dict[str, Any]) -> float:
 
 def _path_describe(case: dict[str, Any]) -> str:
     values = ", ".join(f"{n}={v:.6g}" for n, v in case["inputs"].items())
+    deep = " (a chain deeper than Python's recursion limit)" if case.get("_deep") else ""
     return (
-        f"the graph {_describe_graph(case['dag'], limit=16)} with {values}: "
+        f"the graph {_describe_graph(case['dag'], limit=16)}{deep} with {values}: "
         f"d {case['target']} / d {case['source']}"
     )
 

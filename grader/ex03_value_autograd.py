@@ -48,16 +48,40 @@ def _mul_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     return cases
 
 
+#: tanh whose input has two users (two tanh nodes; a tanh and an add), so that `=` instead
+#: of `+=` in its backward loses a contribution.
+TANH_PROGRAMS = (
+    [["tanh", 0, -1], ["tanh", 0, -1], ["add", 2, 3]],
+    [["tanh", 0, -1], ["add", 2, 0]],
+    [["add", 0, 1], ["tanh", 2, -1], ["tanh", 2, -1], ["add", 3, 4]],
+)
+
+
 def _tanh_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     cases = [{"leaves": [0.0, -3.0], "program": [["tanh", 0, -1], ["tanh", 1, -1]]}]
-    for _ in range(4):
+    for _ in range(2):
         leaves = _leaves(rng, 2)
         cases.append({"leaves": leaves, "program": [["tanh", 0, -1], ["tanh", 2, -1]]})
+    cases += [{"leaves": _leaves(rng, 2), "program": list(p)} for p in TANH_PROGRAMS]
+    # tanh(tanh(x0)) + x1 with x0 away from 0: the inner tanh does not get out.grad 1.
+    leaves = [float(v) for v in rng.uniform(0.3, 1.5, size=2) * rng.choice([-1.0, 1.0], size=2)]
+    cases.append({"leaves": leaves, "program": [["tanh", 0, -1], ["tanh", 2, -1], ["add", 3, 1]]})
     return cases
 
 
+#: Diamonds, each in both operand orders: a node used by the output directly and through
+#: another node, so that running a node's backward before all its users' fails every time
+#: (whichever way a depth-first search takes the operands).
+DIAMONDS = (
+    [["mul", 0, 1], ["tanh", 2, -1], ["add", 2, 3]],
+    [["mul", 0, 1], ["tanh", 2, -1], ["add", 3, 2]],
+    [["tanh", 0, -1], ["mul", 2, 1], ["tanh", 3, -1], ["add", 4, 2]],
+    [["tanh", 0, -1], ["mul", 1, 2], ["tanh", 3, -1], ["add", 2, 4]],
+)
+
+
 def _backward_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    cases = []
+    cases = [{"leaves": _leaves(rng, 2), "program": list(p)} for p in DIAMONDS]
     for _ in range(4):
         n = int(rng.integers(2, 5))
         program = _program(rng, n, ("mul", "add", "tanh"), int(rng.integers(4, 12)))

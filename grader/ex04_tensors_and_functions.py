@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -54,13 +55,21 @@ def _sum_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
         {"x": rng.normal(size=(3, 1)), "y": rng.normal(size=(4,)), "z": rng.normal(size=(1,))},
         {"x": rng.normal(size=(2, 3)), "y": rng.normal(size=(2, 3)), "z": rng.normal(size=(2, 3))},
     ]
-    for _ in range(4):
-        small, big = _shapes(rng)
-        z = _operand(rng, big)
-        cases.append(
-            {"x": rng.normal(size=small), "y": rng.normal(size=big), "z": rng.normal(size=z)}
-        )
+    # Each of x, y and z in turn has the full shape and the other two broadcast to it, so
+    # an output shape computed from some operands only is wrong every time.
+    for largest in ("x", "y", "z", "x", "y", "z"):
+        full = tuple(int(n) for n in rng.integers(2, 5, size=int(rng.integers(2, 4))))
+        shapes = {k: full if k == largest else _smaller(rng, full) for k in "xyz"}
+        cases.append({k: rng.normal(size=shapes[k]) for k in "xyz"})
     return cases
+
+
+def _smaller(rng: np.random.Generator, full: tuple[int, ...]) -> tuple[int, ...]:
+    """A shape that broadcasts to ``full`` and is not ``full`` (a dim dropped or set to 1)."""
+    while True:
+        shape = _operand(rng, full)
+        if shape != full:
+            return shape
 
 
 def _sum_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
@@ -95,17 +104,34 @@ def _linear_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
 
 
 def _linear_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
+    """The gradients ``backward`` returns when called directly (each must have its input's
+    own shape: the engine would sum a bias gradient of shape (N, out) silently, as torch
+    does), then checked against what ``backward()`` through the engine leaves in ``.grad``."""
     import minigrad
 
     function = need(ns, "LinearFunction")
-    inputs = [minigrad.tensor(case[k], requires_grad=True) for k in ("x", "weight", "bias")]
+    names = ("x", "weight", "bias")
+    inputs = [minigrad.tensor(case[k], requires_grad=True) for k in names]
     out = function.apply(*inputs)
-    out.backward(minigrad.tensor(case["grad_output"]))
+    with minigrad.no_grad():
+        direct = function.backward(out.grad_fn, minigrad.tensor(case["grad_output"]))
+    if not isinstance(direct, tuple | list) or len(direct) != 3:
+        raise ValueError("backward must return three gradients: (grad_x, grad_weight, grad_bias)")
     grads = []
-    for name, t in zip(("x", "weight", "bias"), inputs, strict=True):
-        if t.grad is None:
-            raise ValueError(f"{name}.grad is None: backward returned no gradient for {name}")
-        grads.append(np.array(t.grad.numpy(), dtype=np.float64))
+    for name, t, g in zip(names, inputs, direct, strict=True):
+        if g is None:
+            raise ValueError(f"backward returned None for {name}, which needs a gradient")
+        g = np.asarray(g.numpy() if hasattr(g, "numpy") else g, dtype=np.float64)
+        if g.shape != t.shape:
+            raise ValueError(
+                f"backward returned a gradient of shape {g.shape} for {name}, whose shape is "
+                f"{tuple(t.shape)}: each gradient must have its input's own shape"
+            )
+        grads.append(g.copy())
+    out.backward(minigrad.tensor(case["grad_output"]))
+    for name, t, g in zip(names, inputs, grads, strict=True):
+        if t.grad is None or not np.allclose(t.grad.numpy(), g, rtol=1e-12, atol=1e-12):
+            raise ValueError(f"{name}.grad after backward() is not what backward returned")
     return tuple(grads)
 
 
@@ -117,11 +143,181 @@ def _linear_expected(case: dict[str, Any]) -> tuple:
     return x.grad.numpy(), w.grad.numpy(), b.grad.numpy()
 
 
+# q4 (implement): CumsumFunction ------------------------------------------------------------
+
+
+def _cumsum_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = [{"x": np.array([2.5]), "dim": 0}, {"x": rng.normal(size=(4,)), "dim": -1}]
+    # Every dimension of a 3-d input, by a positive and a negative index.
+    shape = tuple(int(n) for n in rng.integers(2, 5, size=3))
+    cases += [{"x": rng.normal(size=shape), "dim": d} for d in (0, 1, 2, -3, -2)]
+    for case in cases:
+        case["grad_output"] = rng.normal(size=case["x"].shape)
+    return cases
+
+
+def _function_run(name: str, *params: str) -> Any:
+    """Run a student's Function: forward, then its backward called directly (each gradient
+    in its input's own shape, None for a non-tensor argument), then through the engine."""
+
+    def run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
+        import minigrad
+
+        function = need(ns, name)
+        x = minigrad.tensor(case["x"], requires_grad=True)
+        out = function.apply(x, *(case[p] for p in params))
+        value = np.array(out.detach().numpy(), dtype=np.float64)
+        with minigrad.no_grad():
+            direct = function.backward(out.grad_fn, minigrad.tensor(case["grad_output"]))
+        direct = direct if isinstance(direct, tuple | list) else (direct,)
+        if len(direct) != 1 + len(params) or any(g is not None for g in direct[1:]):
+            raise ValueError(
+                f"backward must return {1 + len(params)} values, one per argument of forward: "
+                f"the gradient for x{', then None for ' + ', '.join(params) if params else ''}"
+            )
+        grad = np.asarray(
+            direct[0].numpy() if hasattr(direct[0], "numpy") else direct[0], dtype=np.float64
+        )
+        if grad.shape != case["x"].shape:
+            raise ValueError(
+                f"backward returned a gradient of shape {grad.shape} for x of shape "
+                f"{case['x'].shape}: it must have x's own shape"
+            )
+        out.backward(minigrad.tensor(case["grad_output"]))
+        return value, grad
+
+    return run
+
+
+def _cumsum_expected(case: dict[str, Any]) -> tuple:
+    import torch
+
+    x = torch.tensor(case["x"], requires_grad=True)
+    out = torch.cumsum(x, case["dim"])
+    out.backward(torch.tensor(case["grad_output"]))
+    return out.detach().numpy(), x.grad.numpy()
+
+
+def _cumsum_describe(case: dict[str, Any]) -> str:
+    return f"x of shape {case['x'].shape}, dim={case['dim']}: x={_short(case['x'])}"
+
+
+def _short(x: np.ndarray) -> str:
+    text = np.array2string(x, precision=4, threshold=8, edgeitems=2)
+    return " ".join(text.split())
+
+
+# q5 (debug): SoftplusFunction --------------------------------------------------------------
+
+
+def _softplus_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    # Far from 0 on both sides (where the saved output y is about x, or about exp(x)), at 0,
+    # and ordinary values.
+    cases = [{"x": np.array([-30.0, -5.0, 0.0, 5.0, 30.0])}]
+    for _ in range(4):
+        shape = tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 3))))
+        cases.append({"x": rng.normal(scale=4.0, size=shape)})
+    for case in cases:
+        case["grad_output"] = rng.normal(size=case["x"].shape)
+    return cases
+
+
+def _softplus_expected(case: dict[str, Any]) -> tuple:
+    import torch
+
+    x = torch.tensor(case["x"], requires_grad=True)
+    out = torch.nn.functional.softplus(x)
+    out.backward(torch.tensor(case["grad_output"]))
+    return out.detach().numpy(), x.grad.numpy()
+
+
+# q6 (predict): what autograd does, answered as data ----------------------------------------
+
+#: Each prediction's code, as the notebook shows it; ``answer`` is what is to be predicted.
+#: The grader runs it with PyTorch (minigrad gives the same), so the truth is never typed in.
+PREDICTIONS = {
+    "a": (
+        "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
+        "y = (x * x).sum()\n"
+        "y.backward(retain_graph=True)\n"
+        "y.backward()\n"
+        "answer = x.grad  # as a list"
+    ),
+    "b": (
+        "w = torch.tensor(2.0, requires_grad=True)\n"
+        "h = w * 3\n"
+        "answer = [w.is_leaf, h.is_leaf, h.requires_grad]"
+    ),
+    "c": (
+        "w = torch.tensor(2.0, requires_grad=True)\n"
+        "h = w * 3\n"
+        "(h * h).backward()\n"
+        "answer = [w.grad is None, h.grad is None]"
+    ),
+    "d": (
+        "x = torch.randn(5, 3)\n"
+        "weight = torch.randn(4, 3, requires_grad=True)\n"
+        "bias = torch.randn(4, requires_grad=True)\n"
+        "(x @ weight.t() + bias).sum().backward()\n"
+        "answer = [*weight.grad.shape, *bias.grad.shape]"
+    ),
+    "e": (
+        "x = torch.tensor(1.0, requires_grad=True)\n"
+        "y = x.exp()\n"
+        "y.backward()\n"
+        "try:\n"
+        "    y.backward()\n"
+        "    answer = False\n"
+        "except RuntimeError:\n"
+        "    answer = True  # the second backward raises: the graph was freed"
+    ),
+}
+
+
+def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    return [{"keys": list(PREDICTIONS)}]
+
+
+def _as_numbers(value: Any) -> np.ndarray:
+    """A prediction as a float array (True is 1, False is 0; nested lists stay nested)."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return np.asarray(value, dtype=np.float64)
+
+
+def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
+    answers = need(ns, "predictions")()
+    if not isinstance(answers, dict):
+        raise ValueError("predictions() must return a dict: {'a': ..., 'b': ..., ...}")
+    missing = [k for k in case["keys"] if answers.get(k) is None]
+    if missing:
+        raise ValueError(f"predictions() has no answer for {', '.join(missing)}")
+    return {k: _as_numbers(answers[k]) for k in case["keys"]}
+
+
+def _predict_expected(case: dict[str, Any]) -> dict:
+    import torch
+
+    out = {}
+    for key in case["keys"]:
+        scope: dict[str, Any] = {"torch": torch}
+        torch.manual_seed(0)
+        with warnings.catch_warnings():  # (c) reads a non-leaf's .grad, and torch warns
+            warnings.simplefilter("ignore")
+            exec(PREDICTIONS[key], scope)
+        answer = scope["answer"]
+        out[key] = _as_numbers(answer.detach() if hasattr(answer, "detach") else answer)
+    return out
+
+
 SHAPE_HINT = "sum the gradient over the dimensions that broadcasting added or stretched"
+
+FUNCTION_HINT = "the result is (forward's output, the gradient backward returned for x)"
 
 EXERCISE = Exercise(
     id="04_tensors_and_functions",
     title="Tensors and custom Functions",
+    version=2,
     questions=(
         Question(
             name="q1",
@@ -131,6 +327,7 @@ EXERCISE = Exercise(
             run=_unbroadcast_run,
             expected=_unbroadcast_expected,
             hint=SHAPE_HINT,
+            kind="warm-up",
         ),
         Question(
             name="q2",
@@ -140,6 +337,7 @@ EXERCISE = Exercise(
             run=_sum_run,
             expected=_sum_expected,
             hint=SHAPE_HINT,
+            kind="warm-up",
         ),
         Question(
             name="q3",
@@ -149,6 +347,48 @@ EXERCISE = Exercise(
             run=_linear_run,
             expected=_linear_expected,
             hint="x.grad has x's shape (N, in), weight.grad (out, in), bias.grad (out,)",
+            kind="warm-up",
+        ),
+        Question(
+            name="q4",
+            title="CumsumFunction: forward and backward of a cumulative sum",
+            needs=("CumsumFunction",),
+            make_cases=_cumsum_cases,
+            run=_function_run("CumsumFunction", "dim"),
+            expected=_cumsum_expected,
+            points=3,
+            difficulty=2,
+            hint=FUNCTION_HINT,
+            layout=FUNCTION_HINT,
+            describe=_cumsum_describe,
+        ),
+        Question(
+            name="q5",
+            title="SoftplusFunction: find and fix the bug in its backward",
+            needs=("SoftplusFunction",),
+            make_cases=_softplus_cases,
+            run=_function_run("SoftplusFunction"),
+            expected=_softplus_expected,
+            rtol=1e-7,
+            atol=1e-12,
+            points=2,
+            kind="debug",
+            difficulty=2,
+            hint=FUNCTION_HINT,
+            layout=FUNCTION_HINT,
+        ),
+        Question(
+            name="q6",
+            title="predict: x.grad after two backward calls, is_leaf, freed graphs, shapes",
+            needs=("predictions",),
+            make_cases=_predict_cases,
+            run=_predict_run,
+            expected=_predict_expected,
+            points=2,
+            kind="predict",
+            difficulty=1,
+            reveal=False,
+            describe=lambda case: "your predictions",
         ),
     ),
 )

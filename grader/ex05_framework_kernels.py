@@ -7,6 +7,7 @@ in float32 and float64 and a float32 answer that came back as float64 fails.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -82,10 +83,15 @@ def _tanh_expected(case: dict[str, Any]) -> np.ndarray:
 
 def _div_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     cases = []
-    for dtype in DTYPES + DTYPES:
-        shape = _shape(rng)
-        b_shape = tuple(1 if rng.random() < 0.5 else n for n in shape)[int(rng.integers(0, 2)) :]
-        a = _array(rng, shape, -3.0, 3.0, dtype)
+    # a and b in turn have the full shape and the other one broadcasts to it (smaller), so
+    # gradients shaped like one operand are wrong every time.
+    for dtype, largest in zip(DTYPES + DTYPES, ("a", "b", "b", "a"), strict=True):
+        shape = tuple(int(n) for n in rng.integers(2, 5, size=int(rng.integers(1, 3))))
+        small = tuple(1 if rng.random() < 0.5 else n for n in shape)[int(rng.integers(0, 2)) :]
+        if small == shape:
+            small = shape[1:]
+        a_shape, b_shape = (shape, small) if largest == "a" else (small, shape)
+        a = _array(rng, a_shape, -3.0, 3.0, dtype)
         b = rng.choice([-1.0, 1.0], size=b_shape) * rng.uniform(0.5, 3.0, size=b_shape)
         b = b.astype(dtype)
         dy = rng.normal(size=shape).astype(dtype)
@@ -149,4 +155,77 @@ EXERCISE = Exercise(
             hint="return both gradients in the shape of dy (the broadcast shape)",
         ),
     ),
+)
+
+
+# q4 (implement): a kernel-table entry for SiLU ---------------------------------------------
+
+
+def _silu_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = []
+    for dtype in DTYPES + DTYPES:
+        shape = _shape(rng)
+        x = _array(rng, shape, -6.0, 6.0, dtype)
+        cases.append({"x": x, "dy": rng.normal(size=shape).astype(dtype)})
+    # Far out on both sides (exp overflows there in a naive sigmoid), in both dtypes.
+    for dtype in DTYPES:
+        x = np.array([-1000.0, -30.0, -1.0, 0.0, 1.0, 30.0, 1000.0], dtype=dtype)
+        cases.append({"x": x, "dy": np.ones_like(x)})
+    return cases
+
+
+def _silu_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
+    """The student's entry in minigrad's own table, run by minigrad's own elementwise Op:
+    forward, the node it records, and the gradient through the engine."""
+    import minigrad
+    from minigrad._tensor import apply
+    from minigrad.kernels import UNARY_KERNELS, UnaryKernel
+    from minigrad.ops.elementwise import unary_op
+
+    need(ns, "silu_forward")
+    entry = UNARY_KERNELS.get("silu")
+    if not isinstance(entry, UnaryKernel):
+        raise ValueError(
+            'UNARY_KERNELS["silu"] is not a UnaryKernel: register one (the cell after '
+            "silu_backward does it)"
+        )
+    if entry.saves not in ("x", "y"):
+        raise ValueError(f"the entry saves {entry.saves!r}: a SiLU backward needs x or y")
+    x = minigrad.tensor(case["x"], requires_grad=True)
+    with np.errstate(over="ignore"):  # exp(-x) may overflow in a correct forward: silently
+        y = apply(unary_op("silu"), x)
+        y.backward(minigrad.tensor(case["dy"]))
+    return y.detach().numpy(), x.grad.numpy()
+
+
+def _silu_expected(case: dict[str, Any]) -> tuple:
+    import torch
+
+    x = torch.tensor(case["x"], requires_grad=True)
+    y = torch.nn.functional.silu(x)
+    y.backward(torch.tensor(case["dy"]))
+    return y.detach().numpy(), x.grad.numpy()
+
+
+SILU = Question(
+    name="q4",
+    title="a kernel-table entry for SiLU: forward, backward, what it saves",
+    needs=("silu_forward", "silu_backward"),
+    make_cases=_silu_cases,
+    run=_silu_run,
+    expected=_silu_expected,
+    rtol=1e-5,
+    atol=1e-6,
+    check_dtype=True,
+    points=3,
+    difficulty=2,
+    hint="the result is (y = silu(x), x.grad), both in x's shape and dtype",
+    layout="the result is (y = silu(x), x.grad)",
+)
+# The functors of q1-q3 follow notebook 05 closely (warm-ups); q4 adds an entry to the table.
+EXERCISE = Exercise(
+    id=EXERCISE.id,
+    title=EXERCISE.title,
+    questions=(*(dataclasses.replace(q, kind="warm-up") for q in EXERCISE.questions), SILU),
+    version=2,
 )

@@ -55,10 +55,11 @@ def _ce_backward_expected(case: dict[str, Any]) -> np.ndarray:
 
 def _adam_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     cases = []
-    for _ in range(4):
+    # A single step, a few, and many (moments carried between steps matter); the last with
+    # tiny gradients, where eps is not small beside sqrt(v) and its place in the formula shows.
+    for steps, scale in ((1, 1.0), (3, 1.0), (8, 1.0), (6, 1e-4)):
         shape = tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 3))))
-        steps = int(rng.integers(1, 6))
-        grads = rng.normal(size=(steps, *shape))
+        grads = rng.normal(scale=scale, size=(steps, *shape))
         grads[0].reshape(-1)[0] = 0.0  # a zero gradient: the step is still well defined
         cases.append(
             {
@@ -66,7 +67,7 @@ def _adam_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
                 "grads": grads,
                 "lr": float(rng.choice([1e-3, 1e-2, 0.1])),
                 "betas": [float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.99, 0.9999))],
-                "eps": float(rng.choice([1e-8, 1e-6])),
+                "eps": float(rng.choice([1e-8, 1e-6])) if scale == 1.0 else 1e-5,
             }
         )
     return cases

@@ -1,19 +1,23 @@
 """Grade one notebook: read it, run its code in a limited process, compare with PyTorch.
 
 The grader never runs student code itself. It draws fresh inputs and asks PyTorch for the
-answers, then starts :mod:`grader.worker` in a fresh scratch directory (as the ``nobody``
-user when it runs as root) with memory, CPU-time and file-size limits, and a wall-clock
-timeout. The worker reports which cell or question it is in; if the process dies
-or hangs there, the grader starts it again without that cell (or scores that question 0), so
+answers, then starts :mod:`grader.worker` in a fresh scratch directory (isolated as
+:mod:`grader.isolation` describes: its own uid and namespaces when it runs as root) with
+memory, CPU-time and file-size limits, and wall-clock timeouts per run and per case. The
+worker reports which cell, question and case it is in; if the process dies or hangs there,
+the grader starts it again without that cell (or scores that question 0, naming the case), so
 a notebook still gets the points for what it got right.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import importlib.util
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -28,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from grader import core, wire
+from grader import core, isolation, wire
 
 #: A notebook file larger than this is not read (a student notebook is well under 1 MB).
 MAX_NOTEBOOK_BYTES = 20 * 2**20
@@ -46,12 +50,16 @@ class SetupError(RuntimeError):
 
 @dataclass
 class Limits:
-    """Per-notebook limits: wall-clock seconds, memory (address space) and file size in MB."""
+    """Per-notebook limits: wall-clock seconds (for a whole run, and for one question's case),
+    memory (address space) and file size in MB; how student code is isolated; and the
+    directories it must not read (besides the course's ``solutions/``, always hidden)."""
 
     timeout: float = 60.0
     memory_mb: int = 4096
     file_mb: int = 16
     drop_privileges: bool = True
+    case_timeout: float = 20.0
+    hide: tuple[str, ...] = ()
 
 
 @dataclass
@@ -78,8 +86,13 @@ class Result:
         return sum(self.max_scores.values())
 
 
+_CHECKER_CALL = re.compile(r"""checker\(\s*["'](\w+)["']""")
+
+
 def identify(notebook: Any, path: Path) -> tuple[str | None, str]:
-    """The exercise a notebook answers: its ``metadata.minigrad.exercise``, else its file name.
+    """The exercise a notebook answers: its ``metadata.minigrad.exercise``; else the exercise
+    its own ``checker("...")`` cell names (a copy made by Colab or "Save as" may have lost the
+    metadata); else an exercise id in its file name ("Copy of 03_value_autograd_....ipynb").
 
     Returns ``(exercise_id or None, note)``; the note says how it was identified when that
     was not from the metadata.
@@ -87,15 +100,22 @@ def identify(notebook: Any, path: Path) -> tuple[str | None, str]:
     claimed = _metadata(notebook).get("exercise")
     if isinstance(claimed, str) and claimed in core.EXERCISE_MODULES:
         return claimed, ""
-    by_name = [e for e in core.EXERCISE_MODULES if path.name.startswith(e)]
+    why = "has no minigrad exercise metadata" if claimed is None else "names an unknown exercise"
+    try:
+        named = [m for cell in code_cells(notebook) for m in _CHECKER_CALL.findall(cell)]
+    except ValueError:
+        named = []
+    known = [e for e in named if e in core.EXERCISE_MODULES]
+    if known:
+        return known[0], f"the notebook {why}; graded as {known[0]}, the exercise it checks"
+    by_name = [e for e in core.EXERCISE_MODULES if e in path.name]
     if by_name:
-        why = (
-            "has no minigrad exercise metadata" if claimed is None else "names an unknown exercise"
-        )
         return by_name[0], f"the notebook {why}; graded as {by_name[0]} from its file name"
     return None, (
-        "cannot tell which exercise this is: its metadata.minigrad.exercise is missing and its "
-        "file name starts with no exercise id"
+        "cannot tell which exercise this is: it has no metadata.minigrad.exercise, no "
+        '`check = checker("NN_topic", globals())` cell and no exercise id in its file name; '
+        "start again from the exercise notebook (exercises/NN_topic_exercises.ipynb) and copy "
+        "your answers into it"
     )
 
 
@@ -127,21 +147,29 @@ def grade_notebook(
     path: str | os.PathLike,
     limits: Limits | None = None,
     rng: np.random.Generator | None = None,
+    assignment: str | None = None,
 ) -> Result:
-    """Grade one notebook file; never raises for anything the notebook contains."""
+    """Grade one notebook file; never raises for anything the notebook contains.
+
+    With ``assignment`` (an exercise id: a Gradescope assignment is one exercise), a notebook
+    for another
+    exercise scores 0 on this one's questions, with the reason; one whose exercise cannot be
+    told is graded as this one.
+    """
     started = time.monotonic()
     limits = limits or Limits()
     rng = rng if rng is not None else np.random.default_rng()
     path = Path(path)
-    notebook, load_error = _load(path)
-    exercise_id, note = identify(notebook, path)
-    result = Result(file=str(path), exercise=exercise_id)
-    if note:
-        result.notes.append(note)
-    if exercise_id is None:
+    limits = dataclasses.replace(limits, hide=(*limits.hide, str(path.resolve().parent)))
+    notebook, load_error = load_notebook(path)
+    result = _identified(notebook, path, assignment)
+    if assignment is not None and result.exercise != assignment:
+        return wrong_exercise(result, assignment, f"{path.name} is exercise {result.exercise}")
+    if result.exercise is None:
         if load_error:
             result.notes.append(f"could not read the notebook: {load_error}")
         return result
+    exercise_id = result.exercise
     exercise = core.get_exercise(exercise_id)
     version = _metadata(notebook).get("version")
     if isinstance(version, int) and version != exercise.version:
@@ -175,7 +203,35 @@ def grade_notebook(
     return result
 
 
-def _load(path: Path) -> tuple[Any, str | None]:
+def _identified(notebook: Any, path: Path, assignment: str | None) -> Result:
+    """An empty result for the exercise the notebook answers (or the assignment's, when the
+    notebook does not say), with a note on how that was found."""
+    exercise_id, note = identify(notebook, path)
+    if assignment is not None and exercise_id is None:
+        exercise_id, note = assignment, f"graded as {assignment}, this assignment's exercise"
+    result = Result(file=str(path), exercise=exercise_id)
+    if note:
+        result.notes.append(note)
+    return result
+
+
+def wrong_exercise(result: Result, assignment: str, why: str) -> Result:
+    """``result`` as 0 on every question of ``assignment``, each with the reason ``why``."""
+    exercise = core.get_exercise(assignment)
+    reason = (
+        f"not graded: this assignment is exercise {assignment} ({exercise.title}), but {why}; "
+        f"upload your {assignment}_exercises.ipynb"
+    )
+    result.exercise = assignment
+    result.max_scores = {q.name: q.points for q in exercise.questions}
+    result.scores = {q.name: 0.0 for q in exercise.questions}
+    result.reasons = {q.name: reason for q in exercise.questions}
+    result.notes.append(reason)
+    return result
+
+
+def load_notebook(path: Path) -> tuple[Any, str | None]:
+    """The notebook's JSON, or None and why it could not be read (never raises)."""
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
@@ -214,8 +270,13 @@ def _grade_cells(
             break
         why = run.failure or "the grading process stopped"
         if run.current_question is not None:
-            pending.pop(run.current_question, None)
-            result.reasons[run.current_question] = f"{why} while running your code for it"
+            cases, _ = pending.pop(run.current_question)
+            question = questions[run.current_question]
+            where = "while running your code for it"
+            if run.current_case is not None and 0 <= run.current_case < len(cases):
+                case = cases[run.current_case]
+                where = f"on case {run.current_case + 1} of {len(cases)}, {question.show(case)}"
+            result.reasons[run.current_question] = f"{why} {where}"
         elif run.current_cell is not None and not run.cells_done:
             skip[run.current_cell] = why
         else:  # died before running any student code: nothing to skip
@@ -245,13 +306,46 @@ class _Run:
     cell_errors: dict[int, str] = field(default_factory=dict)
     current_cell: int | None = None
     current_question: str | None = None
+    current_case: int | None = None
+    case_started: float | None = None
     cells_done: bool = False
     finished: bool = False
     failure: str = ""
     output: str = ""
 
 
+def hidden_paths(limits: Limits) -> list[str]:
+    """What student code must not read: the course's solutions and ``limits.hide``."""
+    paths = [str(Path(p).resolve()) for p in limits.hide]
+    solutions = Path(core.__file__).resolve().parents[1] / "solutions"
+    if solutions.is_dir():
+        paths.append(str(solutions))
+    return list(dict.fromkeys(paths))
+
+
 def _run_worker(
+    exercise_id: str,
+    cells: list[str],
+    skip: list[int],
+    pending: dict[str, tuple[list, list]],
+    limits: Limits,
+) -> _Run:
+    with _identity(limits) as uid:
+        return _run_worker_as(uid, exercise_id, cells, skip, pending, limits)
+
+
+def _identity(limits: Limits) -> contextlib.AbstractContextManager[int]:
+    """The uid a run's student code gets (its own, from the pool, when root), else -1."""
+    if limits.drop_privileges and isolation.probe().own_uid:
+        return _POOL.uid()
+    return contextlib.nullcontext(-1)
+
+
+_POOL = isolation.UidPool()
+
+
+def _run_worker_as(
+    uid: int,
     exercise_id: str,
     cells: list[str],
     skip: list[int],
@@ -262,6 +356,7 @@ def _run_worker(
         "exercise": exercise_id,
         "cells": cells,
         "skip_cells": skip,
+        "hide": hidden_paths(limits),
         "questions": {
             name: [wire.encode(c) for c in cases] for name, (cases, _) in pending.items()
         },
@@ -272,7 +367,7 @@ def _run_worker(
     read_fd, write_fd = os.pipe()
     proc = None
     try:
-        proc = _start(scratch, write_fd, limits)
+        proc = _start(scratch, write_fd, limits, uid)
         os.close(write_fd)
         write_fd = -1
         output = _Drain(proc.stdout)
@@ -293,7 +388,7 @@ def _run_worker(
     return run
 
 
-def _start(scratch: Path, result_fd: int, limits: Limits) -> subprocess.Popen:
+def _start(scratch: Path, result_fd: int, limits: Limits, uid: int) -> subprocess.Popen:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(scratch),
@@ -307,14 +402,16 @@ def _start(scratch: Path, result_fd: int, limits: Limits) -> subprocess.Popen:
         "LANG": "C.UTF-8",
         core.GRADING_ENV: "1",
     }
-    python, as_nobody = [sys.executable, "-I"], 0
-    if limits.drop_privileges and os.geteuid() == 0:
-        # As root, the worker switches to nobody (in a private /tmp) before any student code
-        # runs: it cannot then write, delete or read the grader's files, or signal it.
-        python, as_nobody = _unprivileged_python(), 1
+    # As root, the worker switches to the submission's own uid (with private mounts) before
+    # any student code runs: it cannot then read, write or delete the grader's files or
+    # another submission's, or signal either. In its own PID namespace it cannot see them.
+    python = unprivileged_python() if uid >= 0 else [sys.executable, "-I"]
+    support = isolation.probe()
+    prefix = support.prefix() if limits.drop_privileges else []
+    user_namespace = int(bool(prefix) and support.user_namespace)
     cpu = int(limits.timeout) + 5
-    command = [*python, "-c", _bootstrap(), str(result_fd), str(limits.memory_mb)]
-    command += [str(cpu), str(limits.file_mb), str(as_nobody)]
+    command = [*prefix, *python, "-c", _bootstrap(), str(result_fd), str(limits.memory_mb)]
+    command += [str(cpu), str(limits.file_mb), str(uid), str(user_namespace)]
     return subprocess.Popen(
         command,
         cwd=scratch,
@@ -346,8 +443,8 @@ def _bootstrap() -> str:
     worker.
 
     The worker module is loaded from its file, not imported as ``grader.worker``: that would
-    import the grader (and numpy) while still root, from paths that ``nobody`` may not be able
-    to read; the worker makes them readable in its own mount namespace first.
+    import the grader (and numpy) while still root, from paths that the student's uid may not
+    be able to read; the worker makes them readable in its own mount namespace first.
     """
     roots = course_paths()
     worker = str(Path(__file__).with_name("worker.py").resolve())
@@ -372,8 +469,8 @@ def world_readable(path: str) -> bool:
 
 
 @functools.cache
-def _unprivileged_python() -> list[str]:
-    """A Python of this version that ``nobody`` can run, as a command prefix.
+def unprivileged_python() -> list[str]:
+    """A Python of this version that any user can run, as a command prefix.
 
     This interpreter when its files are readable by all; else (e.g. a pyenv Python under
     /root) the same version elsewhere on the system, started without its own site-packages
@@ -397,7 +494,7 @@ def _unprivileged_python() -> list[str]:
         if out and " ".join(out[:2]) == str(sys.version_info[:2]) and world_readable(out[-1]):
             return [candidate, "-I", "-S"]
     raise SetupError(
-        f"cannot grade as the unprivileged user nobody: no {version} that nobody can run was "
+        f"cannot grade as an unprivileged user: no {version} that every user can run was "
         f"found (this one is {sys.executable}); install one system-wide or pass "
         "--no-drop-privileges (then student code runs as root: only inside a throwaway container)"
     )
@@ -436,10 +533,17 @@ def _read_events(fd: int, proc: subprocess.Popen, limits: Limits, run: _Run) -> 
     deadline = time.monotonic() + limits.timeout
     buffer, received = b"", 0
     while True:
-        left = deadline - time.monotonic()
+        now = time.monotonic()
+        left = deadline - now
         if left <= 0:
             run.failure = f"it ran longer than the {limits.timeout:g} s time limit"
             return
+        if run.case_started is not None:
+            case_left = run.case_started + limits.case_timeout - now
+            if case_left <= 0:
+                run.failure = f"it ran longer than the {limits.case_timeout:g} s limit per case"
+                return
+            left = min(left, case_left)
         ready, _, _ = select.select([fd], [], [], min(left, 1.0))
         if not ready:
             continue
@@ -475,16 +579,28 @@ def _event(line: bytes, run: _Run) -> None:
         run.cells_done, run.current_cell = True, None
     elif kind == "question" and isinstance(message.get("name"), str):
         run.current_question = message["name"]
+    elif kind == "case" and isinstance(message.get("index"), int):
+        run.current_case, run.case_started = message["index"], time.monotonic()
     elif kind == "result" and message.get("name") == run.current_question:
         run.results[run.current_question] = message.get("results")
-        run.current_question = None
+        run.current_question = run.current_case = run.case_started = None
     elif kind == "done":
         run.finished = True
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """Kill the worker and anything it started in its session, then reap it."""
+    """Kill the worker and anything it started, then reap it.
+
+    Under ``unshare`` the worker is the child of ``proc`` and PID 1 of its namespace: killing
+    it by its pid makes the kernel kill everything in the namespace, wherever it moved
+    (``setsid``). Then the session, for anything started without namespaces.
+    """
     if proc.returncode is None:
+        for child in _children(proc.pid):
+            try:
+                os.kill(child, 9)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             os.killpg(proc.pid, 9)  # the whole session: also processes the notebook forked
         except (ProcessLookupError, PermissionError):
@@ -494,6 +610,14 @@ def _stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except (OSError, ValueError):
+        return []
 
 
 def _death(returncode: int | None) -> str:

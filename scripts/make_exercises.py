@@ -5,7 +5,9 @@
 
 In a code cell, the lines from ``### BEGIN SOLUTION`` to ``### END SOLUTION`` (the markers
 nbgrader and otter-grader use) become ``# YOUR CODE HERE`` and ``raise NotImplementedError()``
-at the marker's indentation; in a Markdown cell they become ``YOUR ANSWER HERE``.
+at the marker's indentation; in a Markdown cell they become ``YOUR ANSWER HERE``. A debug task
+puts ``### BUGGY`` inside the block, then the planted bug as comments: the exercise shows
+those lines uncommented (the bug to find) instead of a stub.
 """
 
 from __future__ import annotations
@@ -20,31 +22,51 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
+BUGGY = re.compile(r"^[ \t]*### BUGGY[ \t]*$")
+COMMENTED = re.compile(r"^(?P<indent>[ \t]*)# ?(?P<code>.*)$")
 
 
 def strip_solutions(source: str, code: bool, where: str) -> str:
-    """Replace every marked solution in one cell's source by a stub."""
-    out, inside = [], False
+    """Replace every marked solution in one cell's source by a stub (or, for a debug task,
+    by the planted bug written after ``### BUGGY`` as comments, uncommented)."""
+    out: list[str] = []
+    block: list[str] | None = None  # the buggy lines of the current block, once ### BUGGY
+    indent, inside = "", False
     for number, line in enumerate(source.split("\n"), start=1):
         begin = BEGIN.match(line)
         if begin:
             if inside:
                 raise ValueError(f"{where}, line {number}: BEGIN SOLUTION inside another one")
-            inside = True
-            indent = begin["indent"]
-            if code:
-                out += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
-            else:
-                out.append("YOUR ANSWER HERE")
+            inside, indent, block = True, begin["indent"], None
+        elif BUGGY.match(line):
+            if not inside or not code or block is not None:
+                raise ValueError(f"{where}, line {number}: ### BUGGY outside a code solution")
+            block = []
         elif END.match(line):
             if not inside:
                 raise ValueError(f"{where}, line {number}: END SOLUTION without a BEGIN")
             inside = False
+            out += _stub(block, code, indent)
+            block = None
+        elif block is not None:
+            commented = COMMENTED.match(line)
+            if not commented:
+                raise ValueError(f"{where}, line {number}: a buggy line must be a comment (# ...)")
+            block.append((commented["indent"] + commented["code"]).rstrip())
         elif not inside:
             out.append(line)
     if inside:
         raise ValueError(f"{where}: BEGIN SOLUTION is never closed by ### END SOLUTION")
     return "\n".join(out)
+
+
+def _stub(buggy: list[str] | None, code: bool, indent: str) -> list[str]:
+    """What replaces one solution block: the planted bug, a code stub, or a Markdown one."""
+    if buggy is not None:
+        return buggy
+    if code:
+        return [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
+    return ["YOUR ANSWER HERE"]
 
 
 def make_exercise(solution: Path) -> str:

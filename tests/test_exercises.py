@@ -63,6 +63,26 @@ def test_stubs_keep_the_indentation_and_markdown_gets_a_placeholder():
     )
 
 
+def test_a_debug_task_shows_the_planted_bug_instead_of_a_stub():
+    source = (
+        "def f(x):\n    ### BEGIN SOLUTION\n    return x * 2\n    ### BUGGY\n"
+        "    # return x * 3  # the bug\n    ### END SOLUTION\n"
+    )
+    stub = make_exercises.strip_solutions(source, code=True, where="cell")
+    assert stub == "def f(x):\n    return x * 3  # the bug\n"
+    with pytest.raises(ValueError, match="must be a comment"):
+        make_exercises.strip_solutions(source.replace("# return x * 3", "return x * 3"), True, "c")
+
+
+def test_predictions_are_shown_in_the_notebook_as_the_grader_runs_them():
+    from grader.ex04_tensors_and_functions import PREDICTIONS
+
+    nb = nbformat.read(ROOT / "solutions" / "04_tensors_and_functions_exercises.ipynb", 4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for key, code in PREDICTIONS.items():
+        assert f"({key})\n\n```python\n{code}\n```" in text, key
+
+
 @pytest.mark.parametrize(
     "source, message",
     [
@@ -87,8 +107,11 @@ def test_exercise_notebook_is_a_clean_stubbed_copy(solution):
     assert all(c.outputs == [] and c.execution_count is None for c in code)
     text = "\n".join(c.source for c in ex.cells)
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    assert "### BUGGY" not in text
     stubs = "\n".join(c.source for c in code).count("raise NotImplementedError()")
-    assert stubs == "\n".join(c.source for c in sol.cells).count("### BEGIN SOLUTION") >= 3
+    solution_text = "\n".join(c.source for c in sol.cells)
+    blocks, buggy = solution_text.count("### BEGIN SOLUTION"), solution_text.count("### BUGGY")
+    assert stubs == blocks - buggy and stubs >= 3
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)

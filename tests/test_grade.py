@@ -11,7 +11,6 @@ import csv
 import json
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import nbformat
@@ -364,8 +363,12 @@ def test_untouched_exercise_scores_zero_with_a_reason_per_question(graded, path)
     assert result.max_total >= 3
     assert result.total == 0
     assert set(result.reasons) == set(result.max_scores)
+    exercise = get_exercise(result.exercise)
     for name, reason in result.reasons.items():
-        assert "not answered yet" in reason and "NotImplementedError" in reason, (name, reason)
+        if exercise.question(name).kind == "debug":  # the planted bug is still there
+            assert reason and not reason.startswith("passed"), (name, reason)
+        else:
+            assert "not answered yet" in reason and "NotImplementedError" in reason, (name, reason)
 
 
 @pytest.mark.parametrize("case", WRONG, ids=[w[0] for w in WRONG])
@@ -494,46 +497,3 @@ def test_cli_usage_errors_exit_2(tmp_path, module):
         [sys.executable, "-m", module, str(tmp_path)], capture_output=True, text=True
     )
     assert run.returncode == 2 and "no notebooks" in run.stderr
-
-
-def test_gradescope_bundle_has_the_three_files_and_the_source(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "grader", "--build-gradescope", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    with zipfile.ZipFile(tmp_path / "minigrad_autograder.zip") as z:
-        names = set(z.namelist())
-        assert {"setup.sh", "run_autograder", "requirements.txt"} <= names
-        # Both packages (setup.sh pip-installs minigrad-src, whose pyproject.toml has both).
-        assert {"minigrad-src/grader/worker.py", "minigrad-src/minigrad/__init__.py"} <= names
-        assert "minigrad-src/pyproject.toml" in names
-        assert "-m grader " in z.read("run_autograder").decode()
-        assert "torch==" in z.read("requirements.txt").decode()
-        assert "--gradescope /autograder/results/results.json" in z.read("run_autograder").decode()
-        z.extractall(tmp_path / "source")
-    for script in ("setup.sh", "run_autograder"):
-        assert subprocess.run(["bash", "-n", str(tmp_path / "source" / script)]).returncode == 0
-
-
-def test_gradescope_run_script_writes_results_json(tmp_path):
-    """run_autograder in Gradescope's layout (under tmp_path, with this Python as its venv)."""
-    from grader import gradescope
-
-    home = tmp_path / "autograder"
-    for part in ("source", "submission", "results"):
-        (home / part).mkdir(parents=True)
-    (home / "submission" / "my_work.ipynb").write_bytes(SOLUTIONS[0].read_bytes())
-    script = gradescope.RUN.format(timeout=60).replace(
-        "/autograder/venv/bin/python", sys.executable
-    )
-    script = script.replace("/autograder/", f"{home}/")
-    (home / "source" / "run_autograder").write_text(script)
-    run = subprocess.run(["bash", str(home / "source" / "run_autograder")], capture_output=True)
-    assert run.returncode == 0, run.stderr
-    results = json.loads((home / "results" / "results.json").read_text())
-    assert results["score"] == sum(t["max_score"] for t in results["tests"]) >= 3
-    assert [t["name"] for t in results["tests"]] == [
-        f"q{i + 1}" for i in range(len(results["tests"]))
-    ]

@@ -2,7 +2,7 @@
 
 Each notebook is the solution of exercise 01 with one hostile code cell added (after the
 checker cell, before the answers) or one answer made hostile. All are graded in one batch.
-Protection of the grader's files and process relies on running student code as ``nobody``,
+Protection of the grader's files and process relies on running student code as its own uid,
 which the grader does when it runs as root (as on Gradescope); those tests need root.
 """
 
@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "01_chain_rule_exercises.ipynb"
 #: Notebooks that hang get a short time limit; the others a generous one (torch imports are
 #: slow on a loaded machine, and a false timeout would make these tests flaky).
-HANGING = ("infinite loop", "loop in an answer")
-SHORT, LONG = 10.0, 60.0
+HANGING = ("infinite loop", "loop in an answer", "hangs on one case")
+SHORT, LONG, PER_CASE = 10.0, 60.0, 4.0
 AS_ROOT = os.geteuid() == 0
 
 
@@ -54,13 +54,21 @@ for tmp in ("/tmp", "/dev/shm"):
     except OSError:
         pass
 attacks_failed = True
+
+def _no_parent():
+    raise ProcessLookupError("PID 1 of its namespace: the parent is not visible")
+
 for attack in (
     lambda: open({str(secret)!r}).read(),
     lambda: os.remove({str(sentinel)!r}),
     lambda: open({str(outside)!r}, "w").write("pwned"),
     lambda: shutil.rmtree({str(sentinel.parent)!r}),
+    # The grader (this test's process) by its pid, and the worker's parent (0, and then no
+    # attack at all, when the worker is PID 1 of its own namespace).
+    lambda: open("/proc/{os.getpid()}/environ").read(),
+    lambda: os.kill({os.getpid()}, signal.SIGKILL),
     lambda: open("/proc/%d/environ" % os.getppid()).read(),
-    lambda: os.kill(os.getppid(), signal.SIGKILL),
+    lambda: os.kill(os.getppid() or _no_parent(), signal.SIGKILL),
 ):
     try:
         attack()
@@ -108,6 +116,12 @@ HOSTILE_ANSWERS = {
         "q1",
     ),
     "returns a string": ("return 3 * x**2 + 2 * x", "return 'the answer'", "q1"),
+    "hangs on one case": (
+        "return 3 * x**2 + 2 * x",
+        "global calls\n    calls = globals().get('calls', 0) + 1\n"
+        "    while calls == 2:\n        pass\n    return 3 * x**2 + 2 * x",
+        "q1",
+    ),
 }
 
 
@@ -145,7 +159,8 @@ def graded(tmp_path_factory):
     paths["json, not a notebook"] = tmp / "01_chain_rule_exercises_list.ipynb"
     results = {}
     for names, timeout in ((HANGING, SHORT), ([n for n in paths if n not in HANGING], LONG)):
-        graded = grade_all([paths[n] for n in names], Limits(timeout=timeout), 2, progress=False)
+        limits = Limits(timeout=timeout, case_timeout=PER_CASE if timeout == SHORT else LONG)
+        graded = grade_all([paths[n] for n in names], limits, 2, progress=False)
         results |= dict(zip(names, graded, strict=True))
     return results | {"_files": (secret, sentinel, outside, leftover)}
 
@@ -198,13 +213,16 @@ def test_a_hostile_answer_loses_only_its_question(graded, name):
 
 
 def test_reasons_for_hangs_and_exits_are_clear(graded):
-    assert "time limit" in graded["loop in an answer"].reasons["q1"]
+    assert "limit per case" in graded["loop in an answer"].reasons["q1"]
+    # The case that hung is named, small, with its number; the other questions still count.
+    reason = graded["hangs on one case"].reasons["q1"]
+    assert "limit per case on case 2 of 4, input x=[" in reason, reason
     assert "ended the grading process" in graded["exit in an answer"].reasons["q1"]
     assert "SystemExit" in graded["sys.exit in an answer"].reasons["q1"]
     assert "ValueError" in graded["returns a string"].reasons["q1"]
 
 
-@pytest.mark.skipif(not AS_ROOT, reason="only a root grader can run student code as nobody")
+@pytest.mark.skipif(not AS_ROOT, reason="only a root grader can run student code as another user")
 def test_student_code_cannot_read_write_delete_or_signal_outside(graded):
     secret, sentinel, outside, leftover = graded["_files"]
     result = graded["reads and writes outside"]
