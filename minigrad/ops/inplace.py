@@ -1,0 +1,217 @@
+"""In-place ops on arrays that share memory: what torch records when ``v.mul_(2)`` changes a
+view ``v`` of a tensor ``b``, or ``b[i] = w`` changes part of ``b``.
+
+A view shares its base's memory (numpy views do), so writing into it changes the base and
+every other view of it. For autograd, torch then *rebases* histories: the base's new
+``grad_fn`` is a ``CopySlices`` node (its old value, with the view's region replaced by the
+op's result), and each view's ``grad_fn`` becomes ``AsStridedBackward0`` of the base's new
+history (the view's elements, picked out of the base). Both need to know which elements of the
+base a view holds: :func:`positions` reads that off the arrays' memory addresses.
+
+``IndexPut`` is ``x[index] = value`` computed out of place (``setitem``, ``fill_``,
+``copy_`` while recording); the Tensor writes its result back into ``x``'s memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.kernels import unbroadcast
+from minigrad.op import Ctx, Op
+
+__all__ = [
+    "AsStrided", "CopySlices", "IndexPut", "cast_error", "check_writable", "positions",
+    "shape_error",
+]  # fmt: skip
+
+
+def _addresses(a: np.ndarray) -> np.ndarray:
+    """The memory address of every element of ``a`` (int64, shape of ``a``)."""
+    addr = np.full(a.shape, a.__array_interface__["data"][0], dtype=np.int64)
+    for k, (n, stride) in enumerate(zip(a.shape, a.strides, strict=True)):
+        shape = [1] * a.ndim
+        shape[k] = n
+        addr = addr + (np.arange(n, dtype=np.int64) * stride).reshape(shape)
+    return addr
+
+
+def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """For each element of ``view`` (which shares memory with ``base``), its index in
+    ``base`` flattened in C order: ``base.reshape(-1)[positions(base, view)]`` is ``view``."""
+    flat = _addresses(base).reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    return order[np.searchsorted(flat[order], _addresses(view))]
+
+
+def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], index: Any = None) -> None:
+    """torch refuses an in-place op whose input overlaps the written tensor only in part
+    (``x[1:].copy_(x[:-1])``); the same memory exactly (``x.add_(x)``) is fine, except for a
+    write through an index array (``x[i] = x``) of more than one value (one is a fill)."""
+    items = index if type(index) is tuple else (index,)
+    exact_ok = not any(isinstance(i, np.ndarray) for i in items)
+    for a in inputs:
+        arr = getattr(a, "_data", None)
+        if not exact_ok and arr is not None and arr.size == 1 and len(items) == 1:
+            continue
+        if (
+            isinstance(arr, np.ndarray)
+            and np.may_share_memory(arr, out)
+            and not (exact_ok and arr.shape == out.shape and arr.strides == out.strides
+                     and _pointer(arr) == _pointer(out))
+            and np.shares_memory(arr, out)
+        ):  # fmt: skip
+            raise RuntimeError(
+                "unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location, which could lead to wrong results. "
+                "Please clone() the tensor before performing the operation."
+            )
+
+
+def _pointer(a: np.ndarray) -> int:
+    return int(a.__array_interface__["data"][0])
+
+
+def writable(a: np.ndarray) -> np.ndarray:
+    """``a``, or (for a read-only ``expand``) a writable array on the same memory: filling an
+    expanded tensor with one number is allowed in torch (every alias gets that number)."""
+    if a.flags.writeable:
+        return a
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    offset = _pointer(a) - _pointer(root)
+    return np.ndarray(a.shape, a.dtype, buffer=root, offset=offset, strides=a.strides)
+
+
+def check_writable(a: np.ndarray) -> None:
+    """torch refuses to write into a tensor whose elements share memory (an ``expand``)."""
+    if not a.flags.writeable or any(
+        s == 0 and n > 1 for s, n in zip(a.strides, a.shape, strict=True)
+    ):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+
+
+def cast_error(result: np.dtype, out: np.dtype) -> RuntimeError:
+    """torch's error for an in-place op whose result cannot be stored in the tensor's dtype."""
+    return RuntimeError(
+        f"result type {result} can't be cast to the desired output type {out}: an in-place op "
+        f"keeps the tensor's dtype; use the out-of-place op (x = x * 2.5) or convert x first."
+    )
+
+
+def shape_error(out: tuple[int, ...], result: tuple[int, ...]) -> RuntimeError:
+    """torch's error for an in-place op whose result would need a bigger tensor."""
+    return RuntimeError(
+        f"output with shape {list(out)} doesn't match the broadcast shape {list(result)}: an "
+        f"in-place op cannot change the tensor's shape; use the out-of-place op instead."
+    )
+
+
+def can_store(result: np.dtype, out: np.dtype) -> bool:
+    """torch's ``canCast``: no float into an integer, no integer into a bool."""
+    rank = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+    return rank[result.kind] <= rank[out.kind]
+
+
+class CopySlices(Op):
+    """The base's new value after an in-place op on its view: the old value with the view's
+    elements (at ``pos``) replaced by the op's result."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Ctx, base: np.ndarray, values: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """A copy of ``base`` with ``values`` written at ``pos``."""
+        y = np.array(base, order="C", copy=True)
+        y.reshape(-1)[pos] = values
+        ctx.pos = pos
+        return y
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> tuple[Any, Any]:
+        """The base gets dy except at the overwritten elements; the op's result gets those."""
+        g = np.array(dy, order="C", copy=True)
+        flat = g.reshape(-1)
+        values = flat[ctx.pos]
+        flat[ctx.pos] = 0
+        need_base, _ = ctx.needs_input_grad
+        return (g if need_base else None), values
+
+
+class AsStrided(Op):
+    """A view's history regenerated from its base's: the elements at ``pos``."""
+
+    @staticmethod
+    def forward(ctx: Ctx, base: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """``base`` flattened, picked at ``pos``."""
+        ctx.shape, ctx.pos = base.shape, pos
+        return np.ascontiguousarray(base).reshape(-1)[pos]
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """Zeros of the base's shape with dy added at ``pos``."""
+        dx = np.zeros(ctx.shape, dtype=dy.dtype)
+        np.add.at(dx.reshape(-1), ctx.pos, dy)
+        return dx
+
+
+def _target(a: np.ndarray, first: Any) -> np.ndarray:
+    return a if first is None else a[first]
+
+
+class IndexPut(Op):
+    """``x[index] = value`` out of place: a copy of x with value written at index (broadcast,
+    in x's dtype). ``first`` is a basic index applied before (see ``shape.Index``)."""
+
+    @staticmethod
+    def forward(
+        ctx: Ctx, x: np.ndarray, value: Any, index: Any, first: Any = None, strip: bool = False
+    ) -> np.ndarray:
+        """The write, with torch's error for a value that does not fit the indexed shape
+        (``strip``: first drop the value's leading size-1 dims, as torch's ``x[i] = v``)."""
+        y = x.copy()
+        v = np.asarray(value)
+        if (
+            x.dtype.kind in "biu"
+            and v.size == 1
+            and v.dtype.kind == "f"
+            and not np.isfinite(v).all()
+        ):
+            raise RuntimeError(f"value cannot be converted to type {x.dtype}_t without overflow")
+        ctx.value_shape = v.shape
+        target = _target(y, first)[index]
+        extra = v.ndim - np.ndim(target)
+        if strip and extra > 0 and all(n == 1 for n in v.shape[:extra]):
+            v = v.reshape(v.shape[extra:])
+        elif not strip and np.ndim(target) < v.ndim:
+            raise shape_error(np.shape(target), v.shape)
+        try:
+            _target(y, first)[index] = v
+        except ValueError:
+            got = np.shape(_target(y, first)[index])
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
+                f"indexing result of shape {list(got)}"
+            ) from None
+        ctx.index, ctx.first, ctx.squeezed = index, first, v.shape
+        return y
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> Any:
+        """x gets dy except where it was overwritten; value gets dy there (summed back to its
+        shape)."""
+        need_x, *need_v = ctx.needs_input_grad  # no value input when it was a number
+        dv = None
+        if need_v and need_v[0]:
+            picked = np.asarray(_target(dy, ctx.first)[ctx.index])
+            dv = unbroadcast(picked, ctx.squeezed).reshape(ctx.value_shape)
+        dx = None
+        if need_x:
+            dx = dy.copy()
+            _target(dx, ctx.first)[ctx.index] = 0
+        return (dx, dv) if need_v else dx
