@@ -259,7 +259,7 @@ def _to_last(x: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray:
     dims = tuple(range(x.ndim)) if dims is None else dims
     rest = [d for d in range(x.ndim) if d not in dims]
     moved = np.transpose(x, rest + list(dims))
-    return moved.reshape(*moved.shape[: len(rest)], -1)
+    return moved.reshape((*moved.shape[: len(rest)], -1))
 
 
 class Prod(Op):
@@ -292,7 +292,7 @@ class Prod(Op):
             dy = dy.reshape([s for d, s in enumerate(dy.shape) if d not in all_dims] or ())
         g = others * np.asarray(dy)[..., None]
         rest = [d for d in range(x.ndim) if d not in all_dims]
-        g = g.reshape(*[x.shape[d] for d in rest], *[x.shape[d] for d in all_dims])
+        g = g.reshape(tuple(x.shape[d] for d in rest + list(all_dims)))
         return np.transpose(g, np.argsort(rest + list(all_dims))).astype(dy.dtype, copy=False)
 
 
@@ -322,10 +322,14 @@ class Var(Op):
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dx = dy * 2 (x - mean) / (n - correction)."""
         (x,) = ctx.saved_tensors
-        if not ctx.keepdim and ctx.dims is not None and x.ndim:
-            dy = np.expand_dims(dy, ctx.dims)
-        dev = x - x.mean(axis=ctx.dims, keepdims=True)
-        return (dy * 2 / ctx.dof) * dev
+        return _var_backward(ctx, x, dy)
+
+
+def _var_backward(ctx: Ctx, x: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    if not ctx.keepdim and ctx.dims is not None and x.ndim:
+        dy = np.expand_dims(dy, ctx.dims)
+    dev = x - x.mean(axis=ctx.dims, keepdims=True)
+    return (dy * 2 / ctx.dof) * dev
 
 
 class Std(Op):
@@ -343,10 +347,11 @@ class Std(Op):
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
-        """dx = var's backward of dy / (2 std): inf or nan where std is 0, as in torch."""
+        """dx = var's backward of dy / (2 std), and 0 where std is 0 (torch's masked_fill)."""
         x, y = ctx.saved_tensors
-        ctx._saved = (x,)
-        return Var.backward(ctx, dy / (2 * y))
+        with np.errstate(all="ignore"):
+            g = np.where(y == 0, dy.dtype.type(0), dy / (2 * y))
+        return _var_backward(ctx, x, g)
 
 
 def _check_float(x: np.ndarray, ctx: Ctx) -> None:

@@ -254,13 +254,14 @@ class Generator:
         else:
             self.emit(f"{v} = lib.{r.choice(['add', 'mul', 'maximum', 'pow'])}({x}, {y})")
 
-    def dims(self, t: torch.Tensor) -> str:
-        """A ``dim`` argument: one dim, a tuple of distinct dims, or an empty tuple."""
+    def dims(self, t: torch.Tensor, empty: bool = True) -> str:
+        """A ``dim`` argument: one dim, a tuple of distinct dims, or an empty tuple (not for
+        var / std: torch 2.13's backward of ``dim=()`` does not match its forward)."""
         r = self.rng
         n = t.dim()
         if n == 0 or r.random() < 0.6:
             return str(self.dim(t))
-        k = r.randint(0, n)
+        k = r.randint(0 if empty else 1, n)
         ds = r.sample(range(n), k)
         ds = [d - n if r.random() < 0.3 else d for d in ds]
         return "(" + ", ".join(map(str, ds)) + ("," if len(ds) == 1 else "") + ")"
@@ -282,7 +283,7 @@ class Generator:
             self.emit(f"{v} = {x}.{fn}({self.dim(t)}{keep})")
         elif kind == 4:
             fn = r.choice(["var", "std"])
-            d = r.choice(["", self.dims(t)])
+            d = r.choice(["", self.dims(t, empty=False)])
             corr = r.choice(["", "correction=0", "correction=1", "unbiased=False"])
             args = [a for a in (d, corr, keep.lstrip(", ") if d else "") if a]
             self.emit(f"{v} = {x}.{fn}({', '.join(args)})")
