@@ -24,19 +24,19 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes, views
-from minigrad.dtypes import DEFAULT_FLOAT, INT64
+from minigrad.dtypes import DEFAULT_FLOAT
 from minigrad.grad_mode import grad_mode
 from minigrad.graph import NO_EDGE, Node, backward, edge
 from minigrad.op import Op
 from minigrad.ops import linalg, reductions, shape, softmax
-from minigrad.ops.elementwise import Clamp, FloorDivide, binary_op, unary_op
+from minigrad.ops.elementwise import Clamp, FloorDivide, RemainderOfNumber, binary_op, unary_op
 from minigrad.ops.inplace import IndexPut
 from minigrad.random import generator
 from minigrad.tensor_args import (
+    _arg_index,
     _bounds,
     _check_device,
     _check_matmul_ndim,
-    _check_put_dtype,
     _correction,
     _empty_reduction_error,
     _expand_shape,
@@ -293,7 +293,7 @@ class Tensor(TensorBase):
     __floordiv__ = floor_divide = _op_method(FloorDivide)
     __rfloordiv__ = _op_method(FloorDivide, reflected=True)
     __mod__ = remainder = _binary_method("remainder")
-    __rmod__ = _binary_method("remainder", reflected=True)
+    __rmod__ = _op_method(RemainderOfNumber, reflected=True)
 
     __mul__ = mul = _binary_method("mul")
     __rmul__ = _binary_method("mul", reflected=True)
@@ -401,8 +401,7 @@ class Tensor(TensorBase):
         value's leading size-1 dims, as torch's ``x[i] = v`` does and its ``copy_`` does not)."""
         idx, first = _split_index(index)
         if isinstance(value, Tensor):
-            _check_put_dtype(idx, self._data.dtype, value._data.dtype)
-            return self._write(IndexPut, value, index=idx, first=first, strip=strip)
+            return self._write(IndexPut, value, index=idx, first=first, strip=strip, tensor=True)
         return self._write(IndexPut, index=idx, first=first, value=value, strip=strip)
 
     def zero_(self) -> Tensor:
@@ -528,16 +527,8 @@ class Tensor(TensorBase):
         return self._extreme(dim, keepdim, False)
 
     def _arg(self, fn: Any, dim: int | None, keepdim: bool) -> Tensor:
-        x = self._data
-        if x.dtype == np.bool_:
-            raise RuntimeError(f"{fn.__name__}(): does not support bool input")
-        if dim is None:
-            i = fn(x)
-            return Tensor._wrap(
-                np.asarray(i if not keepdim else np.reshape(i, (1,) * x.ndim), dtype=INT64)
-            )
-        (d,) = self._dims(_one_dim(dim)) or (None,)
-        return Tensor._wrap(np.asarray(fn(x, d, keepdims=keepdim) if x.ndim else 0, dtype=INT64))
+        d = None if dim is None else (self._dims(_one_dim(dim)) or (None,))[0]
+        return Tensor._wrap(_arg_index(self._data, fn, dim is None, d, keepdim))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the maximum (of the flattened tensor if ``dim`` is None)."""

@@ -175,6 +175,8 @@ def arange(
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype.kind in "iu":  # torch counts in the dtype: arange(-1, 1, 0.5) has a step of 0
         start, step = int(start), int(step)
         if step == 0:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from minigrad._tensor import Tensor
 
 __all__ = [
-    "_MaxResult", "_bounds", "_check_device", "_check_matmul_ndim", "_check_put_dtype",
+    "_MaxResult", "_arg_index", "_bounds", "_check_device", "_check_matmul_ndim",
     "_correction", "_empty_reduction_error", "_expand_shape", "_flatten_shape", "_index_arg",
     "_leaf_inplace_error", "_one_dim", "_permutation", "_scaled", "_shape_arg", "_split_index",
     "_tensor_arg", "_unique", "_view_error",
@@ -201,19 +201,6 @@ def _correction(dim: Any, unbiased: Any, correction: float | None) -> tuple[Any,
     return dim, correction if correction is not None else 0 if unbiased is False else 1
 
 
-def _check_put_dtype(index: Any, dtype: np.dtype, value_dtype: np.dtype) -> None:
-    """torch's ``index_put_`` (an advanced-index write) needs the value in the tensor's dtype."""
-    items = index if type(index) is tuple else (index,)
-    if len(items) == 1 and getattr(items[0], "dtype", None) == np.bool_:
-        return  # x[mask] = v is a masked fill in torch: it casts
-    if value_dtype != dtype and any(isinstance(i, np.ndarray) for i in items):
-        raise RuntimeError(
-            f"Index put requires the source and destination dtypes match, got {dtype} for the "
-            f"destination and {value_dtype} for the source: convert the value first "
-            f"(value.to(x.dtype))."
-        )
-
-
 def _view_error() -> RuntimeError:
     return RuntimeError(
         "view size is not compatible with input tensor's size and stride (at least one "
@@ -253,3 +240,21 @@ def _unique(dims: tuple[int, ...], dim: Any, ndim: int) -> tuple[int, ...]:
     if len(set(given)) != len(given):
         raise RuntimeError(f"dim {given[0]} appears multiple times in the list of dims")
     return dims
+
+
+def _arg_index(x: np.ndarray, fn: Any, flat: bool, dim: int | None, keepdim: bool) -> np.ndarray:
+    """``argmax`` / ``argmin`` (``fn``) of ``x``, flattened or along ``dim``, as torch: int64,
+    refused for bools and for an empty reduction."""
+    name = fn.__name__
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if flat:
+        if x.size == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        i = fn(x)
+        return np.asarray(i if not keepdim else np.reshape(i, (1,) * x.ndim), dtype=np.int64)
+    if x.ndim and dim is not None and x.shape[dim] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    return np.asarray(fn(x, dim, keepdims=keepdim) if x.ndim else 0, dtype=np.int64)

@@ -88,6 +88,8 @@ def write(
     record = grad_mode.enabled and (t._rg or any(getattr(a, "_rg", False) for a in args))
     base: Tensor | None = getattr(t, "_base", None)
     if record and t._rg and t.grad_fn is None:
+        if op is inplace.IndexPut:  # torch reports an index out of range first
+            inplace.region(t._data, params)
         raise _leaf_inplace_error()
     if record and base is not None and base._rg and base.grad_fn is None:
         raise RuntimeError(
@@ -98,7 +100,7 @@ def write(
     fill = op is inplace.IndexPut and (not args or (args[0] is t and params["index"] is ...))
     if not fill:
         inplace.check_writable(t._data)
-        inplace.check_no_overlap(t._data, args, params.get("index"))
+        inplace.check_no_overlap(inplace.region(t._data, params), args, params.get("index"))
     src = t
     if record:  # the op must read the value from before the write (torch saves a clone)
         src = type(t)._wrap(t._data.copy(), t._rg, t.grad_fn)

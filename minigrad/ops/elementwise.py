@@ -19,7 +19,7 @@ from minigrad.dtypes import DEFAULT_FLOAT, operands, result_type
 from minigrad.kernels import BINARY_KERNELS, UNARY_KERNELS, unbroadcast
 from minigrad.op import Ctx, Op
 
-__all__ = ["Binary", "Clamp", "FloorDivide", "Unary", "binary_op", "unary_op"]
+__all__ = ["Binary", "Clamp", "FloorDivide", "RemainderOfNumber", "Unary", "binary_op", "unary_op"]
 
 
 try:
@@ -273,3 +273,21 @@ class FloorDivide(Op):
     def backward(ctx: Ctx, dy: np.ndarray) -> Any:
         """torch's error: there is no derivative."""
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class RemainderOfNumber(FloorDivide):
+    """``number % tensor``: torch's ``remainder(Scalar, Tensor)``, which, unlike ``tensor %
+    tensor`` (the kernel table's ``remainder``), has no derivative."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
+        """``np.remainder`` on torch's operands."""
+        a, b = _integer_division(ctx, a, b, "remainder_cpu")
+        return _quietly(np.remainder, a, b)
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> Any:
+        """torch's error: there is no derivative."""
+        raise RuntimeError("derivative for aten::remainder is not implemented")

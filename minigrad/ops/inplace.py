@@ -22,8 +22,8 @@ from minigrad.kernels import unbroadcast
 from minigrad.op import Ctx, Op
 
 __all__ = [
-    "AsStrided", "CopySlices", "IndexPut", "cast_error", "check_writable", "positions",
-    "shape_error",
+    "AsStrided", "CopySlices", "IndexPut", "cast_error", "check_no_overlap", "check_put_dtype",
+    "check_writable", "positions", "region", "shape_error", "writable",
 ]  # fmt: skip
 
 
@@ -45,6 +45,19 @@ def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
     return order[np.searchsorted(flat[order], _addresses(view))]
 
 
+def check_put_dtype(index: Any, dtype: np.dtype, value_dtype: np.dtype) -> None:
+    """torch's ``index_put_`` (an advanced-index write) needs the value in the tensor's dtype."""
+    items = index if type(index) is tuple else (index,)
+    if len(items) == 1 and getattr(items[0], "dtype", None) == np.bool_:
+        return  # x[mask] = v is a masked fill in torch: it casts
+    if value_dtype != dtype and any(isinstance(i, np.ndarray) for i in items):
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got {dtype} for the "
+            f"destination and {value_dtype} for the source: convert the value first "
+            f"(value.to(x.dtype))."
+        )
+
+
 def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], index: Any = None) -> None:
     """torch refuses an in-place op whose input overlaps the written tensor only in part
     (``x[1:].copy_(x[:-1])``); the same memory exactly (``x.add_(x)``) is fine, except for a
@@ -58,15 +71,26 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], index: Any = None
         if (
             isinstance(arr, np.ndarray)
             and np.may_share_memory(arr, out)
-            and not (exact_ok and arr.shape == out.shape and arr.strides == out.strides
-                     and _pointer(arr) == _pointer(out))
+            and not (exact_ok and _same_elements(arr, out))
             and np.shares_memory(arr, out)
-        ):  # fmt: skip
+        ):
             raise RuntimeError(
                 "unsupported operation: some elements of the input tensor and the written-to "
                 "tensor refer to a single memory location, which could lead to wrong results. "
                 "Please clone() the tensor before performing the operation."
             )
+
+
+def _same_elements(value: np.ndarray, out: np.ndarray) -> bool:
+    """Whether ``value``, broadcast to ``out``'s shape, is ``out``'s memory element by element."""
+    try:
+        value = np.broadcast_to(
+            value.reshape(value.shape[value.ndim - out.ndim :]) if value.ndim > out.ndim else value,
+            out.shape,
+        )
+    except ValueError:
+        return False
+    return bool(np.array_equal(_addresses(value), _addresses(out)))
 
 
 def _pointer(a: np.ndarray) -> int:
@@ -87,7 +111,7 @@ def writable(a: np.ndarray) -> np.ndarray:
 
 def check_writable(a: np.ndarray) -> None:
     """torch refuses to write into a tensor whose elements share memory (an ``expand``)."""
-    if not a.flags.writeable or any(
+    if (a.size and not a.flags.writeable) or any(
         s == 0 and n > 1 for s, n in zip(a.strides, a.shape, strict=True)
     ):
         raise RuntimeError(
@@ -164,14 +188,26 @@ def _target(a: np.ndarray, first: Any) -> np.ndarray:
     return a if first is None else a[first]
 
 
+def region(a: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    """What an in-place op writes of ``a``: all of it, or (``IndexPut``) the indexed part, a
+    view of it for a basic index (an index array gives ``a`` itself: the write is scattered)."""
+    if "index" not in params:
+        return a
+    index = params["index"]
+    items = index if type(index) is tuple else (index,)
+    part = _target(a, params.get("first"))[index]
+    return a if any(isinstance(i, np.ndarray) for i in items) else np.asarray(part)
+
+
 class IndexPut(Op):
     """``x[index] = value`` out of place: a copy of x with value written at index (broadcast,
     in x's dtype). ``first`` is a basic index applied before (see ``shape.Index``)."""
 
     @staticmethod
     def forward(
-        ctx: Ctx, x: np.ndarray, value: Any, index: Any, first: Any = None, strip: bool = False
-    ) -> np.ndarray:
+        ctx: Ctx, x: np.ndarray, value: Any, index: Any, first: Any = None, strip: bool = False,
+        tensor: bool = False,
+    ) -> np.ndarray:  # fmt: skip
         """The write, with torch's error for a value that does not fit the indexed shape
         (``strip``: first drop the value's leading size-1 dims, as torch's ``x[i] = v``)."""
         y = x.copy()
@@ -184,7 +220,9 @@ class IndexPut(Op):
         ):
             raise RuntimeError(f"value cannot be converted to type {x.dtype}_t without overflow")
         ctx.value_shape = v.shape
-        target = _target(y, first)[index]
+        target = _target(y, first)[index]  # (an index out of range raises here, first)
+        if tensor:  # a tensor value (not a number) must have x's dtype for an index array
+            check_put_dtype(index, x.dtype, v.dtype)
         extra = v.ndim - np.ndim(target)
         if strip and extra > 0 and all(n == 1 for n in v.shape[:extra]):
             v = v.reshape(v.shape[extra:])

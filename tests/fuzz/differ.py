@@ -75,7 +75,9 @@ def _tensor_values(a: Any) -> np.ndarray:
 def _close(x: np.ndarray, y: np.ndarray) -> bool:
     if x.dtype.kind in "biu":
         return bool(np.array_equal(x, y))
-    rtol, atol = (1e-7, 1e-10) if x.dtype == np.float64 else (2e-4, 2e-5)
+    # float64 results may carry float32 rounding from float32 inputs: 2e-6, still far tighter
+    # than any real divergence
+    rtol, atol = (2e-6, 1e-9) if x.dtype == np.float64 else (2e-4, 2e-5)
     return bool(np.allclose(y, x, rtol=rtol, atol=atol, equal_nan=True))
 
 
