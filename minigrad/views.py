@@ -100,7 +100,7 @@ def write(
     fill = op is inplace.IndexPut and (not args or (args[0] is t and params["index"] is ...))
     if not fill:
         inplace.check_writable(t._data)
-        inplace.check_no_overlap(inplace.region(t._data, params), args, params.get("index"))
+        inplace.check_no_overlap(inplace.region(t._data, params), args, params)
     src = t
     if record:  # the op must read the value from before the write (torch saves a clone)
         src = type(t)._wrap(t._data.copy(), t._rg, t.grad_fn)

@@ -58,22 +58,23 @@ def check_put_dtype(index: Any, dtype: np.dtype, value_dtype: np.dtype) -> None:
         )
 
 
-def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], index: Any = None) -> None:
-    """torch refuses an in-place op whose input overlaps the written tensor only in part
-    (``x[1:].copy_(x[:-1])``); the same memory exactly (``x.add_(x)``) is fine, except for a
-    write through an index array (``x[i] = x``) of more than one value (one is a fill)."""
+def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str, Any]) -> None:
+    """torch refuses an in-place op whose input overlaps the written tensor (``out``) only in
+    part (``x[1:].copy_(x[:-1])``); the same memory exactly (``x.add_(x)``: same shape and
+    strides, leading size-1 dims aside for ``x[i] = v``) is fine, except for a write through an
+    index array (``x[i] = x``) of more than one value (one is a fill)."""
+    index = params.get("index")
     items = index if type(index) is tuple else (index,)
     exact_ok = not any(isinstance(i, np.ndarray) for i in items)
     for a in inputs:
         arr = getattr(a, "_data", None)
-        if not exact_ok and arr is not None and arr.size == 1 and len(items) == 1:
+        if not isinstance(arr, np.ndarray) or not np.may_share_memory(arr, out):
             continue
-        if (
-            isinstance(arr, np.ndarray)
-            and np.may_share_memory(arr, out)
-            and not (exact_ok and _same_elements(arr, out))
-            and np.shares_memory(arr, out)
-        ):
+        if not exact_ok and arr.size == 1 and len(items) == 1:
+            continue
+        if exact_ok and _same_memory(arr, out, params.get("strip", False)):
+            continue
+        if np.shares_memory(arr, out):
             raise RuntimeError(
                 "unsupported operation: some elements of the input tensor and the written-to "
                 "tensor refer to a single memory location, which could lead to wrong results. "
@@ -81,16 +82,13 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], index: Any = None
             )
 
 
-def _same_elements(value: np.ndarray, out: np.ndarray) -> bool:
-    """Whether ``value``, broadcast to ``out``'s shape, is ``out``'s memory element by element."""
-    try:
-        value = np.broadcast_to(
-            value.reshape(value.shape[value.ndim - out.ndim :]) if value.ndim > out.ndim else value,
-            out.shape,
-        )
-    except ValueError:
-        return False
-    return bool(np.array_equal(_addresses(value), _addresses(out)))
+def _same_memory(a: np.ndarray, b: np.ndarray, strip: bool) -> bool:
+    """torch's full overlap: one pointer, the same shape and strides (``strip``: leading
+    size-1 dims dropped first, as ``x[i] = v`` drops them)."""
+    if strip:
+        a, b = (x.reshape(x.shape[next((i for i, n in enumerate(x.shape) if n != 1), x.ndim) :])
+                for x in (a, b))  # fmt: skip
+    return a.shape == b.shape and a.strides == b.strides and _pointer(a) == _pointer(b)
 
 
 def _pointer(a: np.ndarray) -> int:
@@ -111,8 +109,9 @@ def writable(a: np.ndarray) -> np.ndarray:
 
 def check_writable(a: np.ndarray) -> None:
     """torch refuses to write into a tensor whose elements share memory (an ``expand``)."""
-    if (a.size and not a.flags.writeable) or any(
-        s == 0 and n > 1 for s, n in zip(a.strides, a.shape, strict=True)
+    if a.size and (
+        not a.flags.writeable
+        or any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape, strict=True))
     ):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
@@ -195,8 +194,10 @@ def region(a: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         return a
     index = params["index"]
     items = index if type(index) is tuple else (index,)
-    part = _target(a, params.get("first"))[index]
-    return a if any(isinstance(i, np.ndarray) for i in items) else np.asarray(part)
+    part = _target(a, params.get("first"))
+    if any(isinstance(i, np.ndarray) for i in items):
+        return a  # (an index array: the basic part, ``first``, has been checked)
+    return np.asarray(part[index])
 
 
 class IndexPut(Op):
@@ -220,9 +221,10 @@ class IndexPut(Op):
         ):
             raise RuntimeError(f"value cannot be converted to type {x.dtype}_t without overflow")
         ctx.value_shape = v.shape
-        target = _target(y, first)[index]  # (an index out of range raises here, first)
+        part = _target(y, first)  # torch's order: the basic part's errors, the dtype, the rest
         if tensor:  # a tensor value (not a number) must have x's dtype for an index array
             check_put_dtype(index, x.dtype, v.dtype)
+        target = part[index]
         extra = v.ndim - np.ndim(target)
         if strip and extra > 0 and all(n == 1 for n in v.shape[:extra]):
             v = v.reshape(v.shape[extra:])
@@ -250,6 +252,6 @@ class IndexPut(Op):
             dv = unbroadcast(picked, ctx.squeezed).reshape(ctx.value_shape)
         dx = None
         if need_x:
-            dx = dy.copy()
+            dx = np.array(dy, copy=True)  # (dy may be a numpy scalar)
             _target(dx, ctx.first)[ctx.index] = 0
         return (dx, dv) if need_v else dx

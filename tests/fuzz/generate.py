@@ -471,6 +471,32 @@ class Generator:
             line = "with lib.no_grad():\n    " + line
         self.emit(line)
 
+    def f_views(self) -> None:
+        """A base, views of it, an in-place op on one of them, a backward through another:
+        what torch's rebasing of histories (CopySlices, AsStrided) must get right."""
+        x = self.pick(lambda u: u.is_floating_point() and u.dim() > 0 and u.numel() > 0)
+        if x is None:
+            return
+        r, t = self.rng, self.t(x)
+        b = self.new()
+        self.emit(f"{b} = {x} * 1" if r.random() < 0.6 else f"{b} = {x}.detach().clone()")
+        forms = ["[0]", "[..., :1]", "[1:]", ".view(-1)", ".transpose(0, -1)", "[None]",
+                 "[..., 0]", ".unsqueeze(-1)", ".t()" if t.dim() <= 2 else "[0]"]  # fmt: skip
+        views = []
+        for _ in range(r.randint(1, 3)):
+            w = self.new()
+            self.emit(f"{w} = {r.choice([b, *views])}{r.choice(forms)}")
+            views.append(w)
+        target = r.choice([*views, b])
+        if target not in self.ns:
+            return
+        other = self.operand(self.t(target))
+        op = r.choice([f".mul_({other})", f".add_({other})", ".zero_()", ".clamp_(-0.5, 0.5)",
+                       f"[...] = {other}", f".copy_({other})", " /= 2"])  # fmt: skip
+        self.emit(f"{target}{op}")
+        out = r.choice([*views, b])
+        self.emit(f"({out} * {out}).sum().backward()")
+
     def f_backward(self) -> None:
         x = self.pick(lambda u: u.requires_grad)
         if x is None:
@@ -631,7 +657,8 @@ def _broadcasts(a: Any, b: Any) -> bool:
 
 FAMILIES = [
     ("create", 3), ("factory", 1.5), ("unary", 3), ("binary", 4), ("reduce", 3), ("matmul", 1.5),
-    ("shape", 3), ("index", 3), ("setitem", 1.5), ("inplace", 2), ("backward", 2.5),
+    ("shape", 3), ("index", 3), ("setitem", 1.5), ("inplace", 2), ("views", 1.5),
+    ("backward", 2.5),
     ("function", 1), ("grad_mode", 1), ("dtype", 1.5), ("nn", 0.7), ("optim", 0.7), ("scalar", 1),
 ]  # fmt: skip
 
