@@ -189,9 +189,12 @@ def _op_method(op: type[Op], reflected: bool = False) -> Callable[[Tensor, Any],
 
 
 def _inplace_method(ufunc: np.ufunc, name: str) -> Callable[..., Tensor]:
+    op = binary_op(name)
+
     def method(self: Tensor, other: Any, alpha: Any = 1) -> Tensor:
-        other = _scaled(self, other, alpha, name)
-        return self._ufunc_(ufunc, name, other)
+        if alpha != 1:
+            other = _scaled(self, other, alpha, name)
+        return views.ufunc_write(self, apply, ufunc, op, other)
 
     method.__doc__ = f"In place: self = self {name} other (``add_`` and ``sub_``: alpha * other)."
     return method
@@ -373,10 +376,6 @@ class Tensor(TensorBase):
 
     # --- in-place ops: the result, out of place, written into this memory (minigrad.views) --
 
-    def _ufunc_(self, ufunc: np.ufunc, op: str, other: Any) -> Tensor:
-        """``self op= other`` (:func:`minigrad.views.ufunc_write`)."""
-        return views.ufunc_write(self, apply, ufunc, binary_op(op), other)
-
     def _write(self, op: type[Op], *args: Any, **params: Any) -> Tensor:
         """``self <- op(self, *args)`` in place (:func:`minigrad.views.write`)."""
         return views.write(self, apply, op, args, params)
@@ -460,13 +459,15 @@ class Tensor(TensorBase):
         """Sum of all elements, or over ``dim`` (an int or a tuple)."""
         if dim is None and not keepdim:
             return apply(reductions.SumAll, self)
-        return apply(reductions.Sum, self, dims=self._dims(dim), keepdim=keepdim)
+        dims = reductions.dims_of(dim, self._data.ndim)
+        return apply(reductions.Sum, self, dims=dims, keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Mean of all elements, or over ``dim``."""
         if dim is None and not keepdim:
             return apply(reductions.MeanAll, self)
-        return apply(reductions.Mean, self, dims=self._dims(dim), keepdim=keepdim)
+        dims = reductions.dims_of(dim, self._data.ndim)
+        return apply(reductions.Mean, self, dims=dims, keepdim=keepdim)
 
     def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Product of all elements, or over ``dim`` (one dim, as torch)."""
@@ -540,12 +541,12 @@ class Tensor(TensorBase):
 
     def softmax(self, dim: int) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``."""
-        (d,) = self._dims(dim) or (None,)
+        (d,) = reductions.dims_of(dim, self._data.ndim) or (None,)
         return apply(softmax.Softmax, self, dim=d)
 
     def log_softmax(self, dim: int) -> Tensor:
         """log(softmax(x)) along ``dim``, computed stably."""
-        (d,) = self._dims(dim) or (None,)
+        (d,) = reductions.dims_of(dim, self._data.ndim) or (None,)
         return apply(softmax.LogSoftmax, self, dim=d)
 
     # --- shape ops (views: they share this tensor's memory, see _view_of) --------------------

@@ -57,7 +57,7 @@ def _split_index(idx: Any) -> tuple[Any, Any]:
     then the rest. numpy counts integers as index arrays, which moves dims differently when
     a slice separates them from an array (``x[0, :, [1]]``); without integers, ``first`` is
     None and the index is numpy's."""
-    if type(idx) is not tuple or not any(type(i) is int for i in idx):
+    if type(idx) is not tuple or int not in map(type, idx):  # (the common case, kept cheap)
         return idx, None
     if not any(isinstance(i, np.ndarray) for i in idx):
         return idx, None  # a basic index: numpy's rule is torch's

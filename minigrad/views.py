@@ -63,20 +63,22 @@ def ufunc_write(t: Tensor, apply: Apply, ufunc: np.ufunc, op: type[Op], other: A
     """``t op= other``: numpy's ``out=`` when nothing is recorded (the fast path of an
     optimizer's ``p -= lr * p.grad``), else :func:`write` (which also raises torch's error for
     what numpy refuses: a shape or dtype the result cannot be stored in)."""
+    d = t._data
+    o = other._data if type(other) is type(t) else getattr(other, "_data", other)
     if grad_mode.enabled and (t._rg or getattr(other, "_rg", False)):
         return write(t, apply, op, (other,), {})
-    o = getattr(other, "_data", other)
-    if (
-        getattr(o, "dtype", None) == np.bool_
-        or type(o) is bool
-        or (type(o) is np.ndarray and np.may_share_memory(o, t._data))
-    ):  # bools (sub refuses them) and overlaps: checked by write
-        return write(t, apply, op, (other,), {})  # checks for a partial overlap
+    if type(o) is np.ndarray:  # bools (sub refuses them) and overlaps: checked by write
+        if o.dtype.kind == "b" or (
+            (o.base is not None or d.base is not None) and np.may_share_memory(o, d)
+        ):
+            return write(t, apply, op, (other,), {})
+    elif type(o) is bool:
+        return write(t, apply, op, (other,), {})
     try:
-        ufunc(t._data, getattr(other, "_data", other), out=t._data)
+        ufunc(d, o, out=d)
     except (TypeError, ValueError):
         return write(t, apply, op, (other,), {})
-    note_inplace_write(t._data)
+    note_inplace_write(d)
     return t
 
 
