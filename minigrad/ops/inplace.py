@@ -45,11 +45,12 @@ def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
     return order[np.searchsorted(flat[order], _addresses(view))]
 
 
-def check_put_dtype(index: Any, dtype: np.dtype, value_dtype: np.dtype) -> None:
+def check_put_dtype(index: Any, dtype: np.dtype, value: np.ndarray) -> None:
     """torch's ``index_put_`` (an advanced-index write) needs the value in the tensor's dtype."""
     items = index if type(index) is tuple else (index,)
-    if len(items) == 1 and getattr(items[0], "dtype", None) == np.bool_:
-        return  # x[mask] = v is a masked fill in torch: it casts
+    value_dtype = value.dtype
+    if len(items) == 1 and getattr(items[0], "dtype", None) == np.bool_ and value.size == 1:
+        return  # x[mask] = one value is a masked fill in torch: it casts
     if value_dtype != dtype and any(isinstance(i, np.ndarray) for i in items):
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got {dtype} for the "
@@ -59,22 +60,35 @@ def check_put_dtype(index: Any, dtype: np.dtype, value_dtype: np.dtype) -> None:
 
 
 def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str, Any]) -> None:
-    """torch refuses an in-place op whose input overlaps the written tensor (``out``) only in
-    part (``x[1:].copy_(x[:-1])``); the same memory exactly (``x.add_(x)``: same shape and
-    strides, leading size-1 dims aside for ``x[i] = v``) is fine, except for a write through an
-    index array (``x[i] = x``) of more than one value (one is a fill)."""
+    """torch refuses an in-place op whose input overlaps the written tensor (``out``) in part
+    (``x[1:].copy_(x[:-1])``), as its ``get_overlap_status`` sees it: the input, broadcast to
+    ``out``'s shape, spans the same memory but with other strides. Through an index array
+    (``x[i] = x``), any overlap is refused, unless the value is one number (a fill)."""
     index = params.get("index")
     items = index if type(index) is tuple else (index,)
-    exact_ok = not any(isinstance(i, np.ndarray) for i in items)
+    advanced = any(isinstance(i, np.ndarray) for i in items)
     for a in inputs:
         arr = getattr(a, "_data", None)
         if not isinstance(arr, np.ndarray) or not np.may_share_memory(arr, out):
             continue
-        if not exact_ok and arr.size == 1 and len(items) == 1:
-            continue
-        if exact_ok and _same_memory(arr, out, params.get("strip", False)):
-            continue
-        if np.shares_memory(arr, out):
+        if advanced:
+            bad = not (arr.size == 1 and len(items) == 1) and np.shares_memory(arr, out)
+        elif not params.get("strip") or arr.shape == out.shape:
+            bad = _partial_overlap(arr, out)  # copy_, add_, ...: the input as it is
+        elif arr.ndim == 0:
+            bad = False  # x[i] = a 0-d tensor is a fill
+        else:  # x[i] = v: torch drops v's leading 1s, then broadcasts it
+            arr = arr.reshape(
+                arr.shape[next((i for i, n in enumerate(arr.shape) if n != 1), arr.ndim) :]
+            )
+            if arr.ndim == 0:  # (broadcast to more than one element, torch does not check)
+                bad = out.size == 1 and bool(np.shares_memory(arr, out))
+            else:
+                try:
+                    bad = _partial_overlap(np.broadcast_to(arr, out.shape), out)
+                except ValueError:
+                    continue  # the op itself raises its shape error
+        if bad:
             raise RuntimeError(
                 "unsupported operation: some elements of the input tensor and the written-to "
                 "tensor refer to a single memory location, which could lead to wrong results. "
@@ -82,13 +96,27 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str,
             )
 
 
-def _same_memory(a: np.ndarray, b: np.ndarray, strip: bool) -> bool:
-    """torch's full overlap: one pointer, the same shape and strides (``strip``: leading
-    size-1 dims dropped first, as ``x[i] = v`` drops them)."""
-    if strip:
-        a, b = (x.reshape(x.shape[next((i for i, n in enumerate(x.shape) if n != 1), x.ndim) :])
-                for x in (a, b))  # fmt: skip
-    return a.shape == b.shape and a.strides == b.strides and _pointer(a) == _pointer(b)
+def _dense(a: np.ndarray) -> bool:
+    """No two elements share memory and no gap between them (torch's non-overlapping-and-dense)."""
+    big = [(abs(st), n) for st, n in zip(a.strides, a.shape, strict=True) if n > 1]
+    return (
+        all(st for st, _ in big) and sum((n - 1) * st for st, n in big) == (a.size - 1) * a.itemsize
+    )
+
+
+def _partial_overlap(src: np.ndarray, out: np.ndarray) -> bool:
+    """torch's PARTIAL overlap: both dense, their memory ranges meet, and they are not the same
+    elements in the same order (same range, same strides on the dims longer than 1)."""
+    if not (_dense(src) and _dense(out)) or not np.shares_memory(src, out):
+        return False  # torch's TOO_HARD (not checked) or no overlap
+    same = (
+        src.shape == out.shape
+        and _pointer(src) == _pointer(out)
+        and all(
+            s == t for s, t, n in zip(src.strides, out.strides, out.shape, strict=True) if n > 1
+        )
+    )
+    return not same
 
 
 def _pointer(a: np.ndarray) -> int:
@@ -223,7 +251,7 @@ class IndexPut(Op):
         ctx.value_shape = v.shape
         part = _target(y, first)  # torch's order: the basic part's errors, the dtype, the rest
         if tensor:  # a tensor value (not a number) must have x's dtype for an index array
-            check_put_dtype(index, x.dtype, v.dtype)
+            check_put_dtype(index, x.dtype, v)
         target = part[index]
         extra = v.ndim - np.ndim(target)
         if strip and extra > 0 and all(n == 1 for n in v.shape[:extra]):

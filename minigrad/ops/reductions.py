@@ -243,7 +243,12 @@ class Amin(Amax):
 
 
 def _extreme(ctx: Ctx, x: np.ndarray, dims: Any, keepdim: bool, fn: Any, name: str) -> np.ndarray:
-    if x.size == 0 and (dims is None or any(x.shape[d] == 0 for d in dims) or not x.ndim):
+    if x.size == 0 and dims is None:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            f"the reduction dim with the 'dim' argument."
+        )
+    if x.size == 0 and (any(x.shape[d] == 0 for d in dims) or not x.ndim):
         raise IndexError(
             f"{name}(): Expected reduction dim to have non-zero size: the tensor of shape "
             f"{tuple(x.shape)} is empty along a reduced dim."
