@@ -284,8 +284,12 @@ class Tensor(TensorBase):
         return (self[i] for i in range(len(self._data)))
 
     def clone(self) -> Tensor:
-        """A copy that stays in the graph."""
+        """A copy that stays in the graph (in this tensor's memory layout, as torch's)."""
         return apply(shape.Clone, self)
+
+    def contiguous(self) -> Tensor:
+        """This tensor if its memory is in C order, else a copy that is."""
+        return self if self._data.flags.c_contiguous else apply(shape.Clone, self, order="C")
 
     # --- elementwise ops: one line each, through the kernel table ---------------------------
 

@@ -216,7 +216,3 @@ class TensorBase:
     def cpu(self) -> Self:
         """This tensor (minigrad only has the CPU)."""
         return self
-
-    def contiguous(self) -> Self:
-        """This tensor (numpy handles strides)."""
-        return self

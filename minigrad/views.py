@@ -89,20 +89,25 @@ def write(
     operand requires grad) recorded as torch records it."""
     record = grad_mode.enabled and (t._rg or any(getattr(a, "_rg", False) for a in args))
     base: Tensor | None = getattr(t, "_base", None)
+    region = inplace.region(t._data, params)  # (torch reports an index out of range first)
     if record and t._rg and t.grad_fn is None:
-        if op is inplace.IndexPut:  # torch reports an index out of range first
-            inplace.region(t._data, params)
         raise _leaf_inplace_error()
     if record and base is not None and base._rg and base.grad_fn is None:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place "
             "operation: do it under minigrad.no_grad(), or clone() the leaf first."
         )
-    # A number written (or a tensor copied onto itself): aliased memory (an expand) is fine.
-    fill = op is inplace.IndexPut and (not args or (args[0] is t and params["index"] is ...))
+    # fill_ / zero_ (a number, no index) or a copy onto itself: aliased memory (an expand) is
+    # fine, as in torch; x[i] = v and every other op refuse to write aliased elements.
+    fill = (
+        op is inplace.IndexPut
+        and params["index"] is ...
+        and not params.get("strip")
+        and (not args or args[0] is t)
+    )
     if not fill:
-        inplace.check_writable(t._data)
-        inplace.check_no_overlap(inplace.region(t._data, params), args, params)
+        inplace.check_writable(region)
+        inplace.check_no_overlap(region, args, params)
     src = t
     if record:  # the op must read the value from before the write (torch saves a clone)
         src = type(t)._wrap(t._data.copy(), t._rg, t.grad_fn)

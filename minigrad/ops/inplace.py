@@ -180,16 +180,17 @@ class CopySlices(Op):
         """A copy of ``base`` with ``values`` written at ``pos``."""
         y = np.array(base, order="C", copy=True)
         y.reshape(-1)[pos] = values
-        ctx.pos = pos
+        ctx.save_for_backward(pos)  # (so that, as torch's, it is freed: no second backward)
         return y
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> tuple[Any, Any]:
         """The base gets dy except at the overwritten elements; the op's result gets those."""
+        (pos,) = ctx.saved_tensors
         g = np.array(dy, order="C", copy=True)
         flat = g.reshape(-1)
-        values = flat[ctx.pos]
-        flat[ctx.pos] = 0
+        values = flat[pos]
+        flat[pos] = 0
         need_base, _ = ctx.needs_input_grad
         return (g if need_base else None), values
 

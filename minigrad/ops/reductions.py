@@ -162,6 +162,7 @@ class Max(Op):
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int, keepdim: bool = False) -> tuple[Any, Any]:
         """The maxima along ``dim`` and where they are (int64 indices get no gradient)."""
+        _check_nonempty(x, dim, "max")
         return _pick_along(
             ctx, x, np.argmax(x, axis=dim, keepdims=True) if x.ndim else None, dim, keepdim
         )
@@ -188,13 +189,19 @@ class Min(Max):
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int, keepdim: bool = False) -> tuple[Any, Any]:
         """The minima along ``dim`` and where they are."""
+        _check_nonempty(x, dim, "min")
         return _pick_along(
             ctx, x, np.argmin(x, axis=dim, keepdims=True) if x.ndim else None, dim, keepdim
         )
 
 
+def _check_nonempty(x: np.ndarray, dim: int, name: str) -> None:
+    if x.ndim and x.shape[dim] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
 def _pick_along(
-    ctx: Ctx, x: np.ndarray, idx: np.ndarray | None, dim: int, keepdim: bool
+    ctx: Ctx, x: np.ndarray, idx: Any, dim: int, keepdim: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """The elements of x at ``idx`` along ``dim`` (None for a 0-d x), and the indices."""
     if idx is None:

@@ -267,10 +267,11 @@ class Clone(Op):
     """``clone()``: a copy that stays in the graph."""
 
     @staticmethod
-    def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
-        """A fresh copy."""
+    def forward(ctx: Ctx, x: np.ndarray, order: Any = "K") -> np.ndarray:
+        """A fresh copy, in x's memory layout (as torch's preserve_format), or C's for
+        ``contiguous()``."""
         ctx.dtype = x.dtype
-        return x.copy()
+        return x.copy(order=order)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
