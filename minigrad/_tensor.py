@@ -28,8 +28,9 @@ from minigrad.dtypes import DEFAULT_FLOAT
 from minigrad.grad_mode import grad_mode
 from minigrad.graph import NO_EDGE, Node, backward, edge
 from minigrad.op import Op
+from minigrad.ops import elementwise as ew
 from minigrad.ops import linalg, reductions, shape, softmax
-from minigrad.ops.elementwise import Clamp, FloorDivide, RemainderOfNumber, binary_op, unary_op
+from minigrad.ops.elementwise import binary_op, unary_op
 from minigrad.ops.inplace import IndexPut
 from minigrad.random import generator
 from minigrad.tensor_args import (
@@ -180,6 +181,12 @@ def _binary_method(name: str, reflected: bool = False) -> Callable[[Tensor, Any]
     return method
 
 
+def _times(self: Tensor, other: Any, alpha: Any, name: str) -> Any:
+    """``alpha * other`` for ``add`` / ``sub`` (``alpha=``); a tensor through ``ew.Scale``."""
+    scaled = _scaled(self, other, alpha, name)
+    return apply(ew.Scale, scaled[0], alpha=alpha) if type(scaled) is tuple else scaled
+
+
 def _op_method(op: type[Op], reflected: bool = False) -> Callable[[Tensor, Any], Tensor]:
     def method(self: Tensor, other: Any) -> Tensor:
         return apply(op, other, self) if reflected else apply(op, self, other)
@@ -193,7 +200,7 @@ def _inplace_method(ufunc: np.ufunc, name: str) -> Callable[..., Tensor]:
 
     def method(self: Tensor, other: Any, alpha: Any = 1) -> Tensor:
         if alpha != 1:
-            other = _scaled(self, other, alpha, name)
+            other = _times(self, other, alpha, name)
         return views.ufunc_write(self, apply, ufunc, op, other)
 
     method.__doc__ = f"In place: self = self {name} other (``add_`` and ``sub_``: alpha * other)."
@@ -297,10 +304,10 @@ class Tensor(TensorBase):
     __radd__ = _binary_method("add", reflected=True)
     __sub__ = _binary_method("sub")
     __rsub__ = _binary_method("sub", reflected=True)
-    __floordiv__ = floor_divide = _op_method(FloorDivide)
-    __rfloordiv__ = _op_method(FloorDivide, reflected=True)
+    __floordiv__ = floor_divide = _op_method(ew.FloorDivide)
+    __rfloordiv__ = _op_method(ew.FloorDivide, reflected=True)
     __mod__ = remainder = _binary_method("remainder")
-    __rmod__ = _op_method(RemainderOfNumber, reflected=True)
+    __rmod__ = _op_method(ew.RemainderOfNumber, reflected=True)
 
     __mul__ = mul = _binary_method("mul")
     __rmul__ = _binary_method("mul", reflected=True)
@@ -311,11 +318,11 @@ class Tensor(TensorBase):
 
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
         """self + alpha * other."""
-        return apply(binary_op("add"), self, _scaled(self, other, alpha, "add"))
+        return apply(binary_op("add"), self, _times(self, other, alpha, "add"))
 
     def sub(self, other: Any, alpha: Any = 1) -> Tensor:
         """self - alpha * other."""
-        return apply(binary_op("sub"), self, _scaled(self, other, alpha, "sub"))
+        return apply(binary_op("sub"), self, _times(self, other, alpha, "sub"))
 
     def maximum(self, other: Tensor) -> Tensor:
         """The elementwise maximum of two tensors (ties share the gradient)."""
@@ -327,7 +334,7 @@ class Tensor(TensorBase):
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Each element limited to [min, max] (numbers; either may be None)."""
-        return apply(Clamp, self, **_bounds(min, max))
+        return apply(ew.Clamp, self, **_bounds(min, max))
 
     clip = clamp
 
@@ -380,14 +387,6 @@ class Tensor(TensorBase):
 
     # --- in-place ops: the result, out of place, written into this memory (minigrad.views) --
 
-    def _write(self, op: type[Op], *args: Any, **params: Any) -> Tensor:
-        """``self <- op(self, *args)`` in place (:func:`minigrad.views.write`)."""
-        return views.write(self, apply, op, args, params)
-
-    def _view_of(self, out: Tensor) -> Tensor:
-        """``out``, marked as a view of this tensor (:func:`minigrad.views.mark_view`)."""
-        return views.mark_view(self, out)
-
     __iadd__ = add_ = _inplace_method(np.add, "add")
     __isub__ = sub_ = _inplace_method(np.subtract, "sub")
     __imul__ = mul_ = _inplace_method(np.multiply, "mul")
@@ -395,7 +394,7 @@ class Tensor(TensorBase):
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         """In place: :meth:`clamp`."""
-        return self._write(Clamp, **_bounds(min, max))
+        return views.write(self, apply, ew.Clamp, (), _bounds(min, max))
 
     clip_ = clamp_
 
@@ -404,8 +403,10 @@ class Tensor(TensorBase):
         value's leading size-1 dims, as torch's ``x[i] = v`` does and its ``copy_`` does not)."""
         idx, first = _split_index(index)
         if isinstance(value, Tensor):
-            return self._write(IndexPut, value, index=idx, first=first, strip=strip, tensor=True)
-        return self._write(IndexPut, index=idx, first=first, value=value, strip=strip)
+            params = {"index": idx, "first": first, "strip": strip, "tensor": True}
+            return views.write(self, apply, IndexPut, (value,), params)
+        params = {"index": idx, "first": first, "value": value, "strip": strip}
+        return views.write(self, apply, IndexPut, (), params)
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
@@ -553,11 +554,11 @@ class Tensor(TensorBase):
         (d,) = reductions.dims_of(dim, self._data.ndim) or (None,)
         return apply(softmax.LogSoftmax, self, dim=d)
 
-    # --- shape ops (views: they share this tensor's memory, see _view_of) --------------------
+    # --- shape ops (views: they share this tensor's memory, see minigrad.views) ----------
 
     def reshape(self, *shape_: Any) -> Tensor:
         """The same elements in a new shape (one size may be -1); a view where possible."""
-        return self._view_of(apply(shape.View, self, shape=_shape_arg(shape_)))
+        return views.mark_view(self, apply(shape.View, self, shape=_shape_arg(shape_)))
 
     def view(self, *shape_: Any) -> Tensor:
         """:meth:`reshape`, refused (as in torch) where it would have to copy."""
@@ -579,17 +580,17 @@ class Tensor(TensorBase):
         """Insert a size-1 dim at ``dim``."""
         n = self._data.ndim + 1
         (d,) = reductions.dims_of(dim, n) or (0,)
-        return self._view_of(apply(shape.Unsqueeze, self, dim=d))
+        return views.mark_view(self, apply(shape.Unsqueeze, self, dim=d))
 
     def squeeze(self, dim: Any = None) -> Tensor:
         """Remove size-1 dims (only those of ``dim``, an int or a tuple, if given)."""
         dims = None if dim is None else _unique(self._dims(dim) or (), dim, self._data.ndim)
-        return self._view_of(apply(shape.Squeeze, self, dims=dims))
+        return views.mark_view(self, apply(shape.Squeeze, self, dims=dims))
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dims."""
         perm = self._dims(_permutation(dims, self._data.ndim)) or ()
-        return self._view_of(apply(shape.Permute, self, perm=perm))
+        return views.mark_view(self, apply(shape.Permute, self, perm=perm))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dims."""
@@ -599,7 +600,7 @@ class Tensor(TensorBase):
             perm[d0], perm[d1] = perm[d1], perm[d0]
         else:
             self._dims((dim0, dim1))
-        return self._view_of(apply(shape.Transpose, self, perm=tuple(perm)))
+        return views.mark_view(self, apply(shape.Transpose, self, perm=tuple(perm)))
 
     def t(self) -> Tensor:
         """Transpose of a tensor with at most 2 dims."""
@@ -609,13 +610,13 @@ class Tensor(TensorBase):
                 f"t() expects a tensor with <= 2 dimensions, but self is {n}D: use "
                 f"transpose(dim0, dim1) or permute(...)."
             )
-        return self._view_of(apply(shape.T, self, perm=tuple(reversed(range(n)))))
+        return views.mark_view(self, apply(shape.T, self, perm=tuple(reversed(range(n)))))
 
     @property
     def T(self) -> Tensor:
         """All dims reversed (the transpose of a matrix)."""
         perm = tuple(reversed(range(self._data.ndim)))
-        return self._view_of(apply(shape.Permute, self, perm=perm))
+        return views.mark_view(self, apply(shape.Permute, self, perm=perm))
 
     @property
     def mT(self) -> Tensor:
@@ -629,7 +630,7 @@ class Tensor(TensorBase):
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to a larger shape (-1 keeps a size) without copying."""
         new = _expand_shape(self._data.shape, sizes)
-        return self._view_of(apply(shape.Expand, self, shape=new))
+        return views.mark_view(self, apply(shape.Expand, self, shape=new))
 
     def expand_as(self, other: Tensor) -> Tensor:
         """Expand to ``other``'s shape."""
@@ -655,7 +656,7 @@ class Tensor(TensorBase):
                 return apply(shape.Index, self, index=idx)
             return apply(shape.Index, self, index=idx, first=first)
         op = shape.Select if isinstance(idx, int) else shape.Slice
-        return self._view_of(apply(op, self, index=idx))
+        return views.mark_view(self, apply(op, self, index=idx))
 
     # --- dtype conversion (last: from here on `float`, `int` and `bool` name methods) ---------
 

@@ -84,7 +84,8 @@ def _check_device(device: Any) -> None:
 
 def _scaled(self: TensorBase, other: Any, alpha: Any, name: str) -> Any:
     """``alpha * other`` for ``add(other, alpha=)`` / ``sub`` (op ``name``); torch refuses a
-    float alpha for integers."""
+    float alpha for integers. A tensor to scale comes back as ``(other,)``: the caller scales
+    it with the op ``Scale``, which saves nothing (as torch keeps alpha on its node)."""
     if alpha == 1:
         return other
     kind = (other._data if isinstance(other, TensorBase) else np.asarray(other)).dtype.kind
@@ -95,7 +96,7 @@ def _scaled(self: TensorBase, other: Any, alpha: Any, name: str) -> Any:
     if kind == "b" and (name == "sub" or self._data.dtype.kind == "b"):
         # left a bool: sub refuses it, and bool + alpha * bool is a bool (x or y)
         return other if alpha else other * 0
-    return other * alpha
+    return (other,) if isinstance(other, TensorBase) else other * alpha
 
 
 def _bounds(min: Any, max: Any) -> dict[str, Any]:

@@ -19,7 +19,16 @@ from minigrad.dtypes import DEFAULT_FLOAT, operands, result_type
 from minigrad.kernels import BINARY_KERNELS, UNARY_KERNELS, unbroadcast
 from minigrad.op import Ctx, Op
 
-__all__ = ["Binary", "Clamp", "FloorDivide", "RemainderOfNumber", "Unary", "binary_op", "unary_op"]
+__all__ = [
+    "Binary",
+    "Clamp",
+    "FloorDivide",
+    "RemainderOfNumber",
+    "Scale",
+    "Unary",
+    "binary_op",
+    "unary_op",
+]
 
 
 try:
@@ -291,3 +300,22 @@ class RemainderOfNumber(FloorDivide):
     def backward(ctx: Ctx, dy: np.ndarray) -> Any:
         """torch's error: there is no derivative."""
         raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+class Scale(Op):
+    """``alpha * other`` inside ``add(other, alpha=)`` / ``sub``: torch keeps alpha as a number
+    on its AddBackward0 node (nothing saved, nothing freed), and so does this op."""
+
+    node_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, alpha: Any) -> np.ndarray:
+        """x * alpha, alpha weak (a float32 tensor stays float32)."""
+        x, a = operands(x, alpha)
+        ctx.alpha, ctx.dtype = a, x.dtype
+        return np.asarray(x * a)
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """dy * alpha."""
+        return np.asarray(dy * ctx.alpha, dtype=dy.dtype)
