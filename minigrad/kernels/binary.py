@@ -229,7 +229,8 @@ def remainder_forward(a: Array, b: Array) -> Array:
     integer remainder by 0 is refused, as torch refuses it (numpy would give 0)."""
     if b.dtype.kind in "iu" and not b.all():
         raise RuntimeError("ZeroDivisionError")
-    return np.remainder(a, b)
+    m = np.fmod(a, b)  # torch's: fmod, then moved to b's side (an exact multiple keeps a's sign)
+    return np.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
 
 
 def remainder_backward_lhs(dy: Array, a: Array, b: Array, y: Array) -> Array:

@@ -71,8 +71,9 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str,
         arr = getattr(a, "_data", None)
         if not isinstance(arr, np.ndarray) or not np.may_share_memory(arr, out):
             continue
-        if advanced:
-            bad = not (arr.size == 1 and len(items) == 1) and np.shares_memory(arr, out)
+        if advanced:  # (x[mask] = one value is a masked fill: not checked)
+            fill = arr.size == 1 and len(items) == 1 and items[0].dtype == np.bool_
+            bad = not fill and np.shares_memory(arr, out)
         elif not params.get("strip") or arr.shape == out.shape:
             bad = _partial_overlap(arr, out)  # copy_, add_, ...: the input as it is
         elif arr.ndim == 0:
@@ -242,10 +243,14 @@ class IndexPut(Op):
         (``strip``: first drop the value's leading size-1 dims, as torch's ``x[i] = v``)."""
         y = x.copy()
         v = np.asarray(value)
+        masked = any(
+            isinstance(i, np.ndarray) for i in (index if type(index) is tuple else (index,))
+        )
         if (
             x.dtype.kind in "biu"
             and v.size == 1
             and v.dtype.kind == "f"
+            and (masked or not tensor)  # a number, or one value through an index array
             and not np.isfinite(v).all()
         ):
             raise RuntimeError(f"value cannot be converted to type {x.dtype}_t without overflow")

@@ -271,6 +271,8 @@ class Clone(Op):
         """A fresh copy, in x's memory layout (as torch's preserve_format), or C's for
         ``contiguous()``."""
         ctx.dtype = x.dtype
+        if order == "K" and 0 in x.strides:
+            order = "C"  # an expanded tensor's clone is contiguous in torch too
         return x.copy(order=order)
 
     @staticmethod
