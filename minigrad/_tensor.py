@@ -418,7 +418,7 @@ class Tensor(TensorBase):
 
     def copy_(self, src: Any) -> Tensor:
         """Copy ``src`` (broadcast) into this tensor in place."""
-        return self._put(..., src)
+        return self._put(..., src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src)))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Fill in place with normal samples."""

@@ -99,11 +99,11 @@ def write(
         )
     # fill_ / zero_ (a number, no index) or a copy onto itself: aliased memory (an expand) is
     # fine, as in torch; x[i] = v and every other op refuse to write aliased elements.
-    fill = (
-        op is inplace.IndexPut
-        and params["index"] is ...
-        and not params.get("strip")
-        and (not args or args[0] is t)
+    index = params.get("index")
+    mask = getattr(index, "dtype", None) == np.bool_  # x[mask] = one number: a masked fill
+    fill = op is inplace.IndexPut and (
+        (index is ... and not params.get("strip") and (not args or args[0] is t))
+        or (mask and not args)
     )
     if not fill:
         inplace.check_writable(region)
