@@ -18,20 +18,41 @@ soon as the graph is dropped); float32 stays float32 (numbers are weak, as in to
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from minigrad import dtypes
-from minigrad.dtypes import DEFAULT_FLOAT, INT64
+from minigrad import dtypes, views
+from minigrad.dtypes import DEFAULT_FLOAT
 from minigrad.grad_mode import grad_mode
-from minigrad.graph import NO_EDGE, Node, backward, edge, note_inplace_write
+from minigrad.graph import NO_EDGE, Node, backward, edge
 from minigrad.op import Op
+from minigrad.ops import elementwise as ew
 from minigrad.ops import linalg, reductions, shape, softmax
 from minigrad.ops.elementwise import binary_op, unary_op
+from minigrad.ops.inplace import IndexPut
 from minigrad.random import generator
+from minigrad.tensor_args import (
+    _arg_index,
+    _bounds,
+    _check_device,
+    _check_matmul_ndim,
+    _correction,
+    _empty_reduction_error,
+    _expand_shape,
+    _flatten_shape,
+    _index_arg,
+    _MaxResult,
+    _one_dim,
+    _permutation,
+    _scaled,
+    _shape_arg,
+    _split_index,
+    _tensor_arg,
+    _unique,
+    _view_error,
+)
 from minigrad.tensor_base import TensorBase
 
 __all__ = ["Tensor", "apply", "to_array"]
@@ -138,43 +159,6 @@ def _as_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor._wrap(to_array(x))
 
 
-def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    """Accept ``f(2, 3)`` and ``f((2, 3))`` like torch."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(shape)
-
-
-def _index_arg(index: Any) -> tuple[Any, bool]:
-    """Tensors in an index as arrays, and whether numpy will do advanced indexing."""
-    items = index if isinstance(index, tuple) else (index,)
-    out = []
-    advanced = False
-    for it in items:
-        if isinstance(it, Tensor):
-            it = it._data
-        elif isinstance(it, list):
-            it = np.asarray(it)
-        advanced = advanced or isinstance(it, np.ndarray)
-        out.append(it)
-    return (tuple(out) if isinstance(index, tuple) else out[0]), advanced
-
-
-def _check_device(device: Any) -> None:
-    if device is not None and str(device) != "cpu":
-        raise RuntimeError(
-            f"minigrad runs on the CPU only, got device={device!r}: leave device out or pass 'cpu'"
-        )
-
-
-def _leaf_inplace_error() -> RuntimeError:
-    return RuntimeError(
-        "a leaf Variable that requires grad is being used in an in-place operation. Changing a "
-        "parameter in place would silently make recorded gradients wrong; do updates inside "
-        "`with minigrad.no_grad():` (p -= lr * p.grad), or use an out-of-place op (x = x + 1)."
-    )
-
-
 def _unary_method(name: str) -> Callable[[Tensor], Tensor]:
     op = unary_op(name)
 
@@ -197,6 +181,32 @@ def _binary_method(name: str, reflected: bool = False) -> Callable[[Tensor, Any]
     return method
 
 
+def _times(self: Tensor, other: Any, alpha: Any, name: str) -> Any:
+    """``alpha * other`` for ``add`` / ``sub`` (``alpha=``); a tensor through ``ew.Scale``."""
+    scaled = _scaled(self, other, alpha, name)
+    return apply(ew.Scale, scaled[0], alpha=alpha) if type(scaled) is tuple else scaled
+
+
+def _op_method(op: type[Op], reflected: bool = False) -> Callable[[Tensor, Any], Tensor]:
+    def method(self: Tensor, other: Any) -> Tensor:
+        return apply(op, other, self) if reflected else apply(op, self, other)
+
+    method.__doc__ = f"Elementwise ``{op.__name__}`` (reflected: ``other op self``)."
+    return method
+
+
+def _inplace_method(ufunc: np.ufunc, name: str) -> Callable[..., Tensor]:
+    op = binary_op(name)
+
+    def method(self: Tensor, other: Any, alpha: Any = 1) -> Tensor:
+        if alpha != 1:
+            other = _times(self, other, alpha, name)
+        return views.ufunc_write(self, apply, ufunc, op, other)
+
+    method.__doc__ = f"In place: self = self {name} other (``add_`` and ``sub_``: alpha * other)."
+    return method
+
+
 def _compare(ufunc: np.ufunc) -> Callable[[Tensor, Any], Tensor]:
     def method(self: Tensor, other: Any) -> Tensor:
         o = other._data if isinstance(other, Tensor) else other
@@ -204,13 +214,6 @@ def _compare(ufunc: np.ufunc) -> Callable[[Tensor, Any], Tensor]:
 
     method.__doc__ = f"Elementwise ``np.{ufunc.__name__}`` (a bool tensor, no gradient)."
     return method
-
-
-class _MaxResult(NamedTuple):
-    """``(values, indices)``, as ``torch.return_types.max``."""
-
-    values: Tensor
-    indices: Tensor
 
 
 class Tensor(TensorBase):
@@ -288,23 +291,53 @@ class Tensor(TensorBase):
         return (self[i] for i in range(len(self._data)))
 
     def clone(self) -> Tensor:
-        """A copy that stays in the graph."""
+        """A copy that stays in the graph (in this tensor's memory layout, as torch's)."""
         return apply(shape.Clone, self)
+
+    def contiguous(self) -> Tensor:
+        """This tensor if its memory is in C order, else a copy that is."""
+        return self if self._data.flags.c_contiguous else apply(shape.Clone, self, order="C")
 
     # --- elementwise ops: one line each, through the kernel table ---------------------------
 
-    __add__ = add = _binary_method("add")
+    __add__ = _binary_method("add")
     __radd__ = _binary_method("add", reflected=True)
-    __sub__ = sub = _binary_method("sub")
+    __sub__ = _binary_method("sub")
     __rsub__ = _binary_method("sub", reflected=True)
+    __floordiv__ = floor_divide = _op_method(ew.FloorDivide)
+    __rfloordiv__ = _op_method(ew.FloorDivide, reflected=True)
+    __mod__ = remainder = _binary_method("remainder")
+    __rmod__ = _op_method(ew.RemainderOfNumber, reflected=True)
+
     __mul__ = mul = _binary_method("mul")
     __rmul__ = _binary_method("mul", reflected=True)
     __truediv__ = div = true_divide = _binary_method("div")
     __rtruediv__ = _binary_method("div", reflected=True)
     __pow__ = pow = _binary_method("pow")
     __rpow__ = _binary_method("pow", reflected=True)
-    maximum = _binary_method("maximum")
-    minimum = _binary_method("minimum")
+
+    def add(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self + alpha * other."""
+        return apply(binary_op("add"), self, _times(self, other, alpha, "add"))
+
+    def sub(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self - alpha * other."""
+        return apply(binary_op("sub"), self, _times(self, other, alpha, "sub"))
+
+    def maximum(self, other: Tensor) -> Tensor:
+        """The elementwise maximum of two tensors (ties share the gradient)."""
+        return apply(binary_op("maximum"), self, _tensor_arg(other, "maximum"))
+
+    def minimum(self, other: Tensor) -> Tensor:
+        """The elementwise minimum of two tensors."""
+        return apply(binary_op("minimum"), self, _tensor_arg(other, "minimum"))
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """Each element limited to [min, max] (numbers; either may be None)."""
+        return apply(ew.Clamp, self, **_bounds(min, max))
+
+    clip = clamp
+
     __neg__ = neg = negative = _unary_method("neg")
     __abs__ = abs = _unary_method("abs")
     exp, exp2, expm1 = _unary_method("exp"), _unary_method("exp2"), _unary_method("expm1")
@@ -352,92 +385,51 @@ class Tensor(TensorBase):
         """Elementwise isnan."""
         return Tensor._wrap(np.isnan(self._data))
 
-    # --- in-place ops ----------------------------------------------------------------------
+    # --- in-place ops: the result, out of place, written into this memory (minigrad.views) --
 
-    def _inplace(self, name: str, other: Any, ufunc: np.ufunc) -> Tensor:
-        """``self op= other``: numpy's ``out=`` when nothing is recorded, else the out-of-place
-        op with its result (and node) taking over this tensor, as torch rebases history."""
-        if grad_mode.enabled and (self._rg or (isinstance(other, Tensor) and other._rg)):
-            if self._rg and self.grad_fn is None:
-                raise _leaf_inplace_error()
-            res = apply(binary_op(name), self, other)
-            if res._data.dtype != self._data.dtype:
-                res = res.to(self._data.dtype)
-            self._data, self._rg, self.grad_fn = res._data, True, res.grad_fn
-            return self
-        ufunc(self._data, other._data if isinstance(other, Tensor) else other, out=self._data)
-        note_inplace_write(self._data)
-        return self
+    __iadd__ = add_ = _inplace_method(np.add, "add")
+    __isub__ = sub_ = _inplace_method(np.subtract, "sub")
+    __imul__ = mul_ = _inplace_method(np.multiply, "mul")
+    __itruediv__ = div_ = _inplace_method(np.true_divide, "div")
 
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace("add", other, np.add)
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """In place: :meth:`clamp`."""
+        return views.write(self, apply, ew.Clamp, (), _bounds(min, max))
 
-    def __isub__(self, other: Any) -> Tensor:
-        return self._inplace("sub", other, np.subtract)
+    clip_ = clamp_
 
-    def __imul__(self, other: Any) -> Tensor:
-        return self._inplace("mul", other, np.multiply)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace("div", other, np.true_divide)
-
-    def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        """In place: self += alpha * other."""
-        return self._inplace("add", other if alpha == 1 else other * alpha, np.add)
-
-    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        """In place: self -= alpha * other."""
-        return self._inplace("sub", other if alpha == 1 else other * alpha, np.subtract)
-
-    def mul_(self, other: Any) -> Tensor:
-        """In place: self *= other."""
-        return self._inplace("mul", other, np.multiply)
-
-    def div_(self, other: Any) -> Tensor:
-        """In place: self /= other."""
-        return self._inplace("div", other, np.true_divide)
-
-    def _overwrite(self, index: Any, value: Any) -> Tensor:
-        """Write ``value`` into ``self[index]``: refused while the write would be recorded."""
-        if grad_mode.enabled and self._rg:
-            if self.grad_fn is None:
-                raise _leaf_inplace_error()
-            raise RuntimeError(
-                "overwriting a tensor that is part of a recorded graph is not supported by "
-                "minigrad: compute a new tensor instead, or do it under minigrad.no_grad()."
-            )
-        if grad_mode.enabled and isinstance(value, Tensor) and value._rg:
-            raise RuntimeError(
-                "assigning a tensor that requires grad into another tensor (x[i] = v) is not "
-                "recorded by minigrad, so its gradient would be lost: build the result out of "
-                "place instead (e.g. minigrad.cat / minigrad.stack / minigrad.where)."
-            )
-        self._data[index] = value._data if isinstance(value, Tensor) else value
-        note_inplace_write(self._data)
-        return self
+    def _put(self, index: Any, value: Any, strip: bool = False) -> Tensor:
+        """``self[index] = value`` (``index`` as :func:`_index_arg` gives it; ``strip``: drop a
+        value's leading size-1 dims, as torch's ``x[i] = v`` does and its ``copy_`` does not)."""
+        idx, first = _split_index(index)
+        if isinstance(value, Tensor):
+            params = {"index": idx, "first": first, "strip": strip, "tensor": True}
+            return views.write(self, apply, IndexPut, (value,), params)
+        params = {"index": idx, "first": first, "value": value, "strip": strip}
+        return views.write(self, apply, IndexPut, (), params)
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
-        return self._overwrite(..., 0)
+        return self._put(..., 0)
 
     def fill_(self, value: Any) -> Tensor:
         """Fill with ``value`` in place."""
-        return self._overwrite(..., value)
+        return self._put(..., value)
 
     def copy_(self, src: Any) -> Tensor:
         """Copy ``src`` (broadcast) into this tensor in place."""
-        return self._overwrite(..., src)
+        return self._put(..., src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src)))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Fill in place with normal samples."""
-        return self._overwrite(..., generator().normal(mean, std, self._data.shape))
+        return self._put(..., generator().normal(mean, std, self._data.shape))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         """Fill in place with uniform samples from [a, b)."""
-        return self._overwrite(..., generator().uniform(a, b, self._data.shape))
+        return self._put(..., generator().uniform(a, b, self._data.shape))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._overwrite(_index_arg(index)[0], value)
+        self._put(_index_arg(index, self._data)[0], value, strip=True)
 
     # --- matrix products -------------------------------------------------------------------
 
@@ -455,28 +447,18 @@ class Tensor(TensorBase):
 
     def mm(self, mat2: Tensor) -> Tensor:
         """Product of two 2-D tensors."""
-        if self.ndim != 2 or mat2.ndim != 2:
-            raise RuntimeError(
-                f"mm: both arguments must be matrices (2-D), got {self.ndim}-D and "
-                f"{mat2.ndim}-D; use matmul (@) for other shapes."
-            )
+        _check_matmul_ndim("mm", self._data, mat2._data)
         return self.matmul(mat2)
 
     def dot(self, other: Tensor) -> Tensor:
         """Dot product of two 1-D tensors."""
-        if self.ndim != 1 or other.ndim != 1:
-            raise RuntimeError(
-                f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors: dot takes "
-                f"two vectors; use matmul (@) for matrices."
-            )
-        if self.shape != other.shape:
-            raise RuntimeError(
-                f"inconsistent tensor size, expected tensor [{self.shape[0]}] and src "
-                f"[{other.shape[0]}] to have the same number of elements: dot needs equal lengths."
-            )
+        _check_matmul_ndim("dot", self._data, other._data)
         return self.matmul(other)
 
     # --- reductions ------------------------------------------------------------------------
+
+    def _dims(self, dim: Any) -> tuple[int, ...] | None:
+        return reductions.dims_of(dim, self._data.ndim)
 
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Sum of all elements, or over ``dim`` (an int or a tuple)."""
@@ -492,12 +474,53 @@ class Tensor(TensorBase):
         dims = reductions.dims_of(dim, self._data.ndim)
         return apply(reductions.Mean, self, dims=dims, keepdim=keepdim)
 
+    def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Product of all elements, or over ``dim`` (one dim, as torch)."""
+        if dim is None:
+            return apply(reductions.ProdAll, self)
+        return apply(reductions.Prod, self, dims=self._dims(_one_dim(dim)), keepdim=keepdim)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """The maximum over ``dim`` (all dims by default); ties share the gradient evenly."""
+        return apply(reductions.Amax, self, dims=self._dims(dim), keepdim=keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """The minimum over ``dim`` (all dims by default)."""
+        return apply(reductions.Amin, self, dims=self._dims(dim), keepdim=keepdim)
+
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:  # fmt: skip
+        """Variance over ``dim``: sum((x - mean)^2) / (n - correction); correction is 1 unless
+        ``correction=`` (or ``unbiased=False``: 0) says otherwise."""
+        dim, c = _correction(dim, unbiased, correction)
+        return apply(reductions.Var, self, dims=self._dims(dim), correction=c, keepdim=keepdim)
+
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:  # fmt: skip
+        """Standard deviation: the square root of :meth:`var` (same arguments)."""
+        dim, c = _correction(dim, unbiased, correction)
+        return apply(reductions.Std, self, dims=self._dims(dim), correction=c, keepdim=keepdim)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        """log(sum(exp(x))) over ``dim``, without overflow."""
+        if isinstance(dim, (tuple, list)) and not dim and not keepdim and self._data.ndim:
+            shape = [1] * self._data.ndim  # torch 2.13 refuses this one case, so minigrad does
+            raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {shape}")
+        return apply(reductions.Logsumexp, self, dims=self._dims(dim), keepdim=keepdim)
+
+    def cumsum(self, dim: int) -> Tensor:
+        """Running sums along ``dim``."""
+        (d,) = self._dims(_one_dim(dim)) or (0,)
+        return apply(reductions.Cumsum, self, dim=d)
+
     def _extreme(self, dim: Any, keepdim: bool, is_max: bool) -> Any:
         if isinstance(dim, Tensor):  # x.max(other): the elementwise maximum
             return apply(binary_op("maximum" if is_max else "minimum"), self, dim)
         if dim is None:
+            if self._data.size == 0:
+                raise _empty_reduction_error()
             return apply(reductions.MaxAll if is_max else reductions.MinAll, self)
-        (d,) = reductions.dims_of(dim, self._data.ndim) or (0,)
+        (d,) = self._dims(_one_dim(dim)) or (0,)
         op = reductions.Max if is_max else reductions.Min
         return _MaxResult(*apply(op, self, dim=d, keepdim=keepdim))
 
@@ -509,15 +532,17 @@ class Tensor(TensorBase):
         """The minimum, or ``(values, indices)`` over ``dim``."""
         return self._extreme(dim, keepdim, False)
 
+    def _arg(self, fn: Any, dim: int | None, keepdim: bool) -> Tensor:
+        d = None if dim is None else (self._dims(_one_dim(dim)) or (None,))[0]
+        return Tensor._wrap(_arg_index(self._data, fn, dim is None, d, keepdim))
+
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the maximum (of the flattened tensor if ``dim`` is None)."""
-        i = self._data.argmax() if dim is None else self._data.argmax(dim, keepdims=keepdim)
-        return Tensor._wrap(np.asarray(i, dtype=INT64))
+        return self._arg(np.argmax, dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the minimum."""
-        i = self._data.argmin() if dim is None else self._data.argmin(dim, keepdims=keepdim)
-        return Tensor._wrap(np.asarray(i, dtype=INT64))
+        return self._arg(np.argmin, dim, keepdim)
 
     def softmax(self, dim: int) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``."""
@@ -529,47 +554,53 @@ class Tensor(TensorBase):
         (d,) = reductions.dims_of(dim, self._data.ndim) or (None,)
         return apply(softmax.LogSoftmax, self, dim=d)
 
-    # --- shape ops -------------------------------------------------------------------------
+    # --- shape ops (views: they share this tensor's memory, see minigrad.views) ----------
 
     def reshape(self, *shape_: Any) -> Tensor:
-        """The same elements in a new shape (one size may be -1)."""
-        return apply(shape.View, self, shape=_shape_arg(shape_))
+        """The same elements in a new shape (one size may be -1); a view where possible."""
+        return views.mark_view(self, apply(shape.View, self, shape=_shape_arg(shape_)))
 
     def view(self, *shape_: Any) -> Tensor:
-        """Same as :meth:`reshape` (numpy views do not need contiguity)."""
-        return self.reshape(*shape_)
+        """:meth:`reshape`, refused (as in torch) where it would have to copy."""
+        out = self.reshape(*shape_)
+        if out._data.size and not np.may_share_memory(out._data, self._data):
+            raise _view_error()
+        return out
 
     def view_as(self, other: Tensor) -> Tensor:
-        """Reshape to ``other``'s shape."""
-        return self.reshape(other.shape)
+        """View with ``other``'s shape."""
+        return self.view(other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge dims ``start_dim..end_dim`` into one."""
-        s = self._data.shape
-        if not s:
-            return self.reshape(1)
-        start, end = start_dim % len(s), end_dim % len(s)
-        return self.reshape((*s[:start], math.prod(s[start : end + 1]), *s[end + 1 :]))
+        """Merge dims ``start_dim..end_dim`` into one (this tensor itself if that is one dim)."""
+        new = _flatten_shape(self._data.shape, self._dims((start_dim, end_dim)) or (0, 0))
+        return self if new is None else self.reshape(new)
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a size-1 dim at ``dim``."""
-        return apply(shape.Unsqueeze, self, dim=dim)
+        n = self._data.ndim + 1
+        (d,) = reductions.dims_of(dim, n) or (0,)
+        return views.mark_view(self, apply(shape.Unsqueeze, self, dim=d))
 
-    def squeeze(self, dim: int | None = None) -> Tensor:
-        """Remove size-1 dims (only ``dim`` if given and of size 1)."""
-        return apply(shape.Squeeze, self, dim=dim)
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Remove size-1 dims (only those of ``dim``, an int or a tuple, if given)."""
+        dims = None if dim is None else _unique(self._dims(dim) or (), dim, self._data.ndim)
+        return views.mark_view(self, apply(shape.Squeeze, self, dims=dims))
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dims."""
-        perm = tuple(d % self._data.ndim for d in _shape_arg(dims))
-        return apply(shape.Permute, self, perm=perm)
+        perm = self._dims(_permutation(dims, self._data.ndim)) or ()
+        return views.mark_view(self, apply(shape.Permute, self, perm=perm))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dims."""
         perm = list(range(self._data.ndim))
         if perm:
-            perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
-        return apply(shape.Transpose, self, perm=tuple(perm))
+            d0, d1 = self._dims((dim0, dim1)) or (0, 0)
+            perm[d0], perm[d1] = perm[d1], perm[d0]
+        else:
+            self._dims((dim0, dim1))
+        return views.mark_view(self, apply(shape.Transpose, self, perm=tuple(perm)))
 
     def t(self) -> Tensor:
         """Transpose of a tensor with at most 2 dims."""
@@ -579,33 +610,53 @@ class Tensor(TensorBase):
                 f"t() expects a tensor with <= 2 dimensions, but self is {n}D: use "
                 f"transpose(dim0, dim1) or permute(...)."
             )
-        return apply(shape.T, self, perm=tuple(reversed(range(n))))
+        return views.mark_view(self, apply(shape.T, self, perm=tuple(reversed(range(n)))))
 
     @property
     def T(self) -> Tensor:
         """All dims reversed (the transpose of a matrix)."""
-        return apply(shape.Permute, self, perm=tuple(reversed(range(self._data.ndim))))
+        perm = tuple(reversed(range(self._data.ndim)))
+        return views.mark_view(self, apply(shape.Permute, self, perm=perm))
 
     @property
     def mT(self) -> Tensor:
-        """The last two dims swapped."""
-        return self.transpose(-2, -1)
+        """The last two dims swapped (a matrix or a batch of them)."""
+        if self._data.ndim == 1:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+            )
+        return self.transpose(-2, -1) if self._data.ndim else self
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to a larger shape (-1 keeps a size) without copying."""
-        x, sizes = self._data, _shape_arg(sizes)
-        lead = len(sizes) - x.ndim
-        new = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-        return apply(shape.Expand, self, shape=new)
+        new = _expand_shape(self._data.shape, sizes)
+        return views.mark_view(self, apply(shape.Expand, self, shape=new))
 
     def expand_as(self, other: Tensor) -> Tensor:
         """Expand to ``other``'s shape."""
         return self.expand(other.shape)
 
+    def flip(self, *dims: Any) -> Tensor:
+        """The elements in reverse order along ``dims`` (a copy)."""
+        ds = self._dims(_shape_arg(dims)) or ()
+        if len(set(ds)) != len(ds):
+            raise RuntimeError("flip: dims has duplicates: each dim may appear once.")
+        return apply(shape.Flip, self, dims=ds)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        """``out[i][j] = self[index[i][j]][j]`` for dim 0 (and so on for other dims)."""
+        (d,) = self._dims(dim) or (0,)
+        return apply(shape.Gather, self, index, dim=d)
+
     def __getitem__(self, index: Any) -> Tensor:
-        idx, advanced = _index_arg(index)
-        op = shape.Index if advanced else shape.Select if isinstance(idx, int) else shape.Slice
-        return apply(op, self, index=idx)
+        idx, advanced = _index_arg(index, self._data)
+        if advanced:
+            idx, first = _split_index(idx)
+            if first is None:
+                return apply(shape.Index, self, index=idx)
+            return apply(shape.Index, self, index=idx, first=first)
+        op = shape.Select if isinstance(idx, int) else shape.Slice
+        return views.mark_view(self, apply(op, self, index=idx))
 
     # --- dtype conversion (last: from here on `float`, `int` and `bool` name methods) ---------
 

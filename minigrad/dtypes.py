@@ -51,10 +51,48 @@ def promote(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def scalar_dtype(value: Any, like: np.dtype) -> np.dtype:
-    """The dtype of ``tensor op value`` for a Python number ``value`` (weak, as in torch)."""
-    if isinstance(value, (bool, np.bool_, int, np.integer)) or like.kind in "fc":
+    """The dtype of ``tensor op value`` for a Python number ``value`` (weak, as in torch: it
+    keeps the tensor's dtype unless it is of a higher category, bool < int < float)."""
+    if like.kind in "fc" or isinstance(value, (bool, np.bool_)):
         return like
+    if isinstance(value, (int, np.integer)):
+        return INT64 if like.kind == "b" else like  # bool tensor + 2 is int64
     return DEFAULT_FLOAT  # an integer tensor with a float number: the default float dtype
+
+
+def _promote_types(a: np.dtype | None, b: np.dtype) -> np.dtype:
+    """torch's ``promote_types``: the higher category wins, else the wider type."""
+    if a is None:
+        return b
+    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    return (a if ca > cb else b) if ca != cb else np.promote_types(a, b)
+
+
+def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
+    """torch's ``combine_categories``: ``higher`` (dimensioned tensors, say) wins unless
+    ``lower`` (0-d tensors, numbers) is of a higher category."""
+    if higher is None or lower is None:
+        return lower if higher is None else higher
+    if higher.kind in "fc":
+        return higher
+    if higher.kind == "b" or lower.kind in "fc":
+        return _promote_types(higher, lower)
+    return higher
+
+
+def result_type(*values: Any) -> np.dtype:
+    """torch's result dtype of several operands (arrays, or Python numbers, which are weak), as
+    ``torch.result_type``: dimensioned tensors, then 0-d tensors, then numbers."""
+    dims = zero = wrapped = None
+    for v in values:
+        if isinstance(v, np.ndarray):
+            if v.ndim:
+                dims = _promote_types(dims, v.dtype)
+            else:
+                zero = _promote_types(zero, v.dtype)
+        else:
+            wrapped = _promote_types(wrapped, infer_dtype(v))
+    return _combine(dims, _combine(zero, wrapped)) or DEFAULT_FLOAT
 
 
 def operands(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:

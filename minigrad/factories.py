@@ -11,15 +11,23 @@ from typing import Any
 
 import numpy as np
 
-from minigrad._tensor import Tensor, _check_device, _shape_arg, to_array
+from minigrad._tensor import Tensor, to_array
 from minigrad.dtypes import DEFAULT_FLOAT, INT64, infer_dtype
 from minigrad.random import generator
+from minigrad.tensor_args import _check_device, _shape_arg
 
 __all__ = [
     "arange", "as_tensor", "empty", "eye", "from_numpy", "full", "full_like", "linspace", "ones",
     "ones_like", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "tensor",
     "zeros", "zeros_like",
 ]  # fmt: skip
+
+
+def _size(size: tuple[Any, ...], name: str) -> tuple[int, ...]:
+    """A factory's ``*size`` (``zeros(2, 3)`` or ``zeros((2, 3))``; ``zeros(())`` is 0-d)."""
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    return _shape_arg(size)
 
 
 def _new_tensor(arr: np.ndarray, requires_grad: bool = False, device: Any = None) -> Tensor:
@@ -56,14 +64,14 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype`` is given)."""
-    arr = np.zeros(_shape_arg(size), dtype=dtype or DEFAULT_FLOAT)
+    arr = np.zeros(_size(size, "zeros"), dtype=dtype or DEFAULT_FLOAT)
     return _new_tensor(arr, requires_grad, device)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
     return _new_tensor(
-        np.ones(_shape_arg(size), dtype=dtype or DEFAULT_FLOAT), requires_grad, device
+        np.ones(_size(size, "ones"), dtype=dtype or DEFAULT_FLOAT), requires_grad, device
     )
 
 
@@ -116,13 +124,13 @@ def full_like(
 
 def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples (from minigrad's generator, see ``manual_seed``)."""
-    arr = generator().standard_normal(_shape_arg(size), dtype=np.dtype(dtype or DEFAULT_FLOAT))
+    arr = generator().standard_normal(_size(size, "randn"), dtype=np.dtype(dtype or DEFAULT_FLOAT))
     return _new_tensor(arr, requires_grad, device)
 
 
 def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples from [0, 1)."""
-    arr = generator().random(_shape_arg(size), dtype=np.dtype(dtype or DEFAULT_FLOAT))
+    arr = generator().random(_size(size, "rand"), dtype=np.dtype(dtype or DEFAULT_FLOAT))
     return _new_tensor(arr, requires_grad, device)
 
 
@@ -162,6 +170,19 @@ def arange(
     if dtype is None:
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = INT64 if ints else DEFAULT_FLOAT
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype.kind in "iu":  # torch counts in the dtype: arange(-1, 1, 0.5) has a step of 0
+        start, step = int(start), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero (it truncates to 0 in an integer dtype)")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     return _new_tensor(np.arange(start, end, step).astype(dtype), requires_grad, device)
 
 
@@ -170,7 +191,12 @@ def linspace(
     requires_grad: bool = False,
 ) -> Tensor:  # fmt: skip
     """``steps`` evenly spaced values from ``start`` to ``end``."""
-    arr = np.linspace(start, end, steps).astype(dtype or DEFAULT_FLOAT)
+    dt = np.dtype(dtype or DEFAULT_FLOAT)
+    if dt.kind == "b" and steps > 1:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    if dt.kind in "iu":  # torch converts the ends to the integer dtype first
+        start, end = int(start), int(end)
+    arr = np.linspace(start, end, steps).astype(dt)
     return _new_tensor(arr, requires_grad, device)
 
 

@@ -15,13 +15,15 @@ from minigrad.ops import shape
 from minigrad.ops.elementwise import binary_op, unary_op
 
 __all__ = [
-    "abs", "acos", "acosh", "add", "allclose", "argmax", "argmin", "asin", "asinh", "atan",
-    "atanh", "cat", "ceil", "clone", "cos", "cosh", "detach", "div", "dot", "equal", "erf",
-    "erfc", "exp", "exp2", "expm1", "flatten", "floor", "is_tensor", "log", "log1p", "log2",
-    "log10", "log_softmax", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
-    "neg", "negative", "numel", "permute", "pow", "reciprocal", "relu", "reshape", "round",
-    "rsqrt", "sigmoid", "sign", "sin", "sinh", "softmax", "sqrt", "square", "squeeze", "stack",
-    "sub", "sum", "t", "tan", "tanh", "transpose", "true_divide", "unsqueeze", "where",
+    "abs", "acos", "acosh", "add", "allclose", "amax", "amin", "argmax", "argmin", "asin",
+    "asinh", "atan", "atanh", "cat", "ceil", "clamp", "clip", "clone", "cos", "cosh", "cumsum",
+    "detach", "div", "dot", "equal", "erf", "erfc", "exp", "exp2", "expm1", "flatten", "flip",
+    "floor", "floor_divide", "gather", "is_tensor", "log", "log1p", "log2", "log10",
+    "log_softmax", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mm",
+    "mul", "neg", "negative", "numel", "permute", "pow", "prod", "reciprocal", "relu",
+    "remainder", "reshape", "round", "rsqrt", "sigmoid", "sign", "sin", "sinh", "softmax",
+    "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "t", "tan", "tanh", "transpose",
+    "true_divide", "unsqueeze", "var", "where",
 ]  # fmt: skip
 
 
@@ -57,9 +59,10 @@ def _method(name: str) -> Callable[..., Any]:
 
 
 # Elementwise: one line per kernel of minigrad.kernels (a test checks that none is missing).
-add, sub, mul, div = _binary("add"), _binary("sub"), _binary("mul"), _binary("div")
+mul, div = _binary("mul"), _binary("div")
 pow = _binary("pow")
-true_divide, maximum, minimum = _binary("div"), _binary("maximum"), _binary("minimum")
+true_divide, remainder = _binary("div"), _binary("remainder")
+maximum, minimum = _method("maximum"), _method("minimum")
 neg = negative = _unary("neg")
 abs = _unary("abs")
 exp, exp2, expm1 = _unary("exp"), _unary("exp2"), _unary("expm1")
@@ -81,6 +84,12 @@ squeeze, unsqueeze = _method("squeeze"), _method("unsqueeze")
 transpose, permute, t = _method("transpose"), _method("permute"), _method("t")
 matmul, mm, dot = _method("matmul"), _method("mm"), _method("dot")
 clone, detach, equal = _method("clone"), _method("detach"), _method("equal")
+add, sub = _method("add"), _method("sub")  # with alpha=
+floor_divide = _method("floor_divide")
+clamp, clip = _method("clamp"), _method("clip")
+prod, amax, amin, cumsum = _method("prod"), _method("amax"), _method("amin"), _method("cumsum")
+var, std, logsumexp = _method("var"), _method("std"), _method("logsumexp")
+flip, gather = _method("flip"), _method("gather")
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:

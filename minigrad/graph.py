@@ -311,6 +311,29 @@ def _root_grads(
     return roots, grads
 
 
+def _on_paths(roots: list[Node | None], targets: set[Node | None]) -> set[Node]:
+    """The nodes reachable from ``roots`` from which one of ``targets`` is reachable."""
+    parents: dict[Node, list[Node]] = {}
+    stack = [r for r in roots if r is not None]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                parents.setdefault(nxt, []).append(node)
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    needed = {t for t in targets if t in seen}
+    stack = list(needed)
+    while stack:
+        for p in parents.get(stack.pop(), ()):
+            if p not in needed:
+                needed.add(p)
+                stack.append(p)
+    return needed
+
+
 def _no_create_graph(create_graph: bool) -> None:
     if create_graph:
         raise NotImplementedError(
@@ -372,7 +395,17 @@ def grad(
             )
         capture.setdefault(edge(t), []).append(i)
     roots, grads = _root_grads(_tensor_list(outputs), grad_outputs)
-    got = run_backward(roots, grads, bool(retain_graph), capture, len(ins))
+    # torch runs only the nodes on a path to an input, so only those free what they saved
+    # (minigrad runs the others too, but keeps what they saved).
+    needed = _on_paths([r for r, _ in roots], {n for n, _ in capture})
+    kept = [(r, g) for r, g in zip(roots, grads, strict=True) if r[0] in needed]
+    got: list[np.ndarray | None] = [None] * len(ins)
+    if kept:
+        got = run_backward([r for r, _ in kept], [g for _, g in kept], True, capture, len(ins))
+    if not retain_graph:
+        for node in needed:
+            if node._saved:
+                node._saved = None  # type: ignore[misc]  # only op nodes (Ctx) save
     for i, g in enumerate(got):
         if g is None and not allow_unused:
             raise RuntimeError(

@@ -1,4 +1,4 @@
-"""Optimizers: ``SGD`` and ``Adam`` with PyTorch's exact update rules.
+"""Optimizers: ``SGD``, ``Adam`` and ``AdamW`` with PyTorch's exact update rules.
 
 An optimizer holds references to parameters and, on ``step()``, moves each one using its
 ``.grad``. The rules below follow ``torch.optim``'s single-tensor (``foreach=False``) code
@@ -20,7 +20,7 @@ from minigrad.graph import note_inplace_write
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
 
 # What an optimizer takes, as in torch: parameters, or parameter groups {"params": [...], ...}.
 _Params: TypeAlias = "Iterable[Tensor] | Iterable[dict[str, Any]]"
@@ -132,8 +132,9 @@ class SGD(Optimizer):
                 if momentum != 0:
                     state = self.state.setdefault(id(p), {})
                     if "momentum_buffer" not in state:
-                        # The first step starts the buffer at g itself: no dampening yet.
-                        state["momentum_buffer"] = grad.copy()
+                        # The first step starts the buffer at g itself: no dampening yet (an
+                        # array even for a 0-d parameter, so that it is updated in place).
+                        state["momentum_buffer"] = np.array(grad, copy=True)
                     else:
                         buf = state["momentum_buffer"]
                         buf *= momentum
@@ -203,3 +204,37 @@ class Adam(Optimizer):
                     denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
                 param -= (lr / bias_correction1) * (exp_avg / denom)
                 note_inplace_write(param)
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay: each step first shrinks the parameter,
+    :math:`p \leftarrow p\,(1 - \text{lr}\,\lambda)`, then takes Adam's step without any
+    weight decay in the gradient (torch's ``_single_tensor_adamw``; default :math:`\lambda` =
+    0.01)."""
+
+    def __init__(
+        self,
+        params: _Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+
+    def step(self) -> None:
+        """Decay every parameter that has a gradient, then Adam's step with no L2 term."""
+        decays = []
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    param = p.detach().numpy()
+                    param *= 1 - group["lr"] * group["weight_decay"]
+            decays.append(group["weight_decay"])
+            group["weight_decay"] = 0.0  # Adam.step must not add it to the gradient too
+        try:
+            super().step()
+        finally:
+            for group, decay in zip(self.param_groups, decays, strict=True):
+                group["weight_decay"] = decay

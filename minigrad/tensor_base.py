@@ -31,7 +31,11 @@ def _numpy_refused() -> RuntimeError:
 class TensorBase:
     """A tensor's data and autograd fields (see :class:`minigrad.Tensor`)."""
 
-    __slots__ = ("__weakref__", "_acc", "_data", "_output_nr", "_rg", "grad", "grad_fn")
+    # _base and _views are set only on views and on tensors that have views (minigrad.views):
+    # other tensors leave them unset, and readers use getattr(t, "_base", None).
+    __slots__ = (
+        "__weakref__", "_acc", "_base", "_data", "_output_nr", "_rg", "_views", "grad", "grad_fn",
+    )  # fmt: skip
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers `ndarray * Tensor` to Tensor.__rmul__
 
@@ -41,6 +45,8 @@ class TensorBase:
     grad_fn: Node | None
     _acc: weakref.ref[AccumulateGrad] | None
     _output_nr: int
+    _base: Tensor  # unset unless a view (read with getattr(t, "_base", None))
+    _views: list[weakref.ref[Tensor]]  # unset unless the tensor has views
 
     def _adopt(self, data: np.ndarray, requires_grad: bool) -> None:
         """Set every field of a new tensor (for ``__init__`` of Tensor and Parameter)."""
@@ -166,10 +172,19 @@ class TensorBase:
         return self._data.tolist()
 
     def __float__(self) -> float:
+        self._check_one("float")
         return float(self.item())
 
     def __int__(self) -> int:
+        self._check_one("int")
         return int(self.item())
+
+    def _check_one(self, what: str) -> None:
+        if self._data.size != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars: {what}() of a "
+                f"tensor with {self._data.size} elements; index or reduce it first."
+            )
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iu":
@@ -200,8 +215,4 @@ class TensorBase:
 
     def cpu(self) -> Self:
         """This tensor (minigrad only has the CPU)."""
-        return self
-
-    def contiguous(self) -> Self:
-        """This tensor (numpy handles strides)."""
         return self

@@ -490,9 +490,17 @@ def test_in_place_on_a_leaf_that_requires_grad():
         minigrad.ones(2, requires_grad=True).add_(1)
 
 
-def test_setitem_with_a_tensor_that_requires_grad_is_refused():
-    with pytest.raises(RuntimeError, match="out of place"):
-        minigrad.zeros(3)[0] = minigrad.ones(1, requires_grad=True)
+def test_setitem_with_a_tensor_that_requires_grad_is_recorded_as_in_torch():
+    grads = []
+    for lib in (torch, minigrad):
+        w = lib.tensor([2.0], requires_grad=True)
+        y = lib.zeros(3)
+        y[0] = w * 3  # a (1,) value into a 0-d slot: torch drops the leading 1
+        y[1:] = w
+        assert y.requires_grad and not y.is_leaf
+        (y * lib.tensor([1.0, 10.0, 100.0])).sum().backward()
+        grads.append(w.grad.numpy().copy())
+    np.testing.assert_allclose(grads[1], grads[0])
 
 
 def test_mean_of_integers_and_bad_dims():

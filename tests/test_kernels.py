@@ -280,6 +280,8 @@ BINARY_SPECIAL = {
     "mul": ([0.0, math.inf, 2.0], [math.inf, 0.0, 3.0]),
     "add": ([math.inf, 1.0], [-math.inf, 2.0]),
     "sub": ([math.inf, 1.0], [math.inf, 2.0]),
+    # the sign of the divisor; a remainder by 0 is nan; -0.0 and exact multiples
+    "remainder": ([5.5, -5.5, 5.5, 1.0, -0.0, 6.0], [2.0, 2.0, -2.0, 0.0, 3.0, 3.0]),
 }
 
 

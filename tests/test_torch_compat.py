@@ -150,6 +150,66 @@ SNIPPETS = {
         result = [out, w.grad, layer.weight.grad is None, evaluate(x).requires_grad,
                   x.t() @ x, x.T.shape]
     """,
+    # The docs' "Extending torch.autograd" LinearFunction, checked with gradcheck as the docs do.
+    "linear_function_docs": """
+        class LinearFunction(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, input, weight, bias=None):
+                ctx.save_for_backward(input, weight, bias)
+                output = input.mm(weight.t())
+                if bias is not None:
+                    output += bias.unsqueeze(0).expand_as(output)
+                return output
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                input, weight, bias = ctx.saved_tensors
+                grad_input = grad_weight = grad_bias = None
+                if ctx.needs_input_grad[0]:
+                    grad_input = grad_output.mm(weight)
+                if ctx.needs_input_grad[1]:
+                    grad_weight = grad_output.t().mm(input)
+                if bias is not None and ctx.needs_input_grad[2]:
+                    grad_bias = grad_output.sum(0)
+                return grad_input, grad_weight, grad_bias
+
+        x = torch.tensor(data[4], requires_grad=True)
+        w = torch.tensor(data[4][:3] * 0.5, requires_grad=True)
+        b = torch.tensor(data[4][0, :3] + 1, requires_grad=True)
+        out = LinearFunction.apply(x, w, b)
+        (out ** 2).sum().backward()
+        ok = torch.autograd.gradcheck(LinearFunction.apply, (x, w, b))
+        result = [out, x.grad, w.grad, b.grad, ok]
+    """,
+    # An MLP in nn.Sequential trained with Adam and cross_entropy, ModuleList and AdamW too.
+    "mlp_adam_and_adamw": """
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+        with torch.no_grad():
+            for p, w in zip(model.parameters(), data[1]):
+                p.copy_(torch.tensor(w))
+        heads = nn.ModuleList([nn.Linear(3, 2), nn.Linear(3, 2)])
+        with torch.no_grad():
+            for h in heads:
+                h.weight.fill_(0.1)
+                h.bias.zero_()
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        opt2 = torch.optim.AdamW(heads.parameters(), lr=0.01, weight_decay=0.1)
+        x = torch.tensor(data[2])
+        target = torch.tensor(data[3])
+        losses = []
+        for step in range(30):
+            logits = model(x)
+            loss = torch.nn.functional.cross_entropy(logits, target)
+            loss = loss + sum(h(logits).pow(2).mean() for h in heads)
+            opt.zero_grad()
+            opt2.zero_grad()
+            loss.backward()
+            opt.step()
+            opt2.step()
+            losses.append(loss.item())
+        result = [torch.tensor(losses), [p.detach() for p in model.parameters()],
+                  [p.detach() for p in heads.parameters()]]
+    """,
 }
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from minigrad._tensor import Tensor, apply
 from minigrad.autograd.checking import GradcheckError, gradcheck
 from minigrad.autograd.function import Function, FunctionCtx, once_differentiable
@@ -52,4 +54,8 @@ def grad(
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated
     into ``.grad`` (``torch.autograd.grad``)."""
     got = _grad_arrays(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
-    return tuple(None if g is None else Tensor._wrap(g.copy()) for g in got)
+    ins = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    return tuple(  # each in its input's dtype, as torch (a float32 leaf in a float64 graph)
+        None if g is None else Tensor._wrap(np.array(g, dtype=t._data.dtype))
+        for g, t in zip(got, ins, strict=True)
+    )

@@ -96,8 +96,9 @@ def abs_forward(x: Array) -> Array:
 
 
 def abs_backward(dy: Array, x: Array) -> Array:
-    """dx = dy sign(x), and 0 at 0 and at nan (torch's ``self.sgn()`` of a nan is 0)."""
-    return np.where(x > 0, dy, np.where(x < 0, -dy, _cast(0, dy)))
+    """dx = dy sign(x): 0 at 0 and at nan (torch's ``self.sgn()`` of a nan is 0), but a nan or
+    inf coming from above stays nan (dy * 0), as torch's product does."""
+    return dy * np.where(np.isnan(x), _cast(0, x), np.sign(x))
 
 
 _unary(
@@ -109,6 +110,7 @@ _unary(
     "grad * self.sgn()",
     keeps_int=True,
     warns=False,
+    refuses_bool=True,
 )
 
 
@@ -138,6 +140,7 @@ _unary(
     "threshold_backward(grad, result, 0)",
     keeps_int=True,
     warns=False,
+    refuses_bool=True,
 )
 
 
@@ -206,11 +209,14 @@ _unary(
     "grad.neg()",
     keeps_int=True,
     warns=False,
+    refuses_bool=True,
 )
 
 
 def sign_forward(x: Array) -> Array:
-    """-1, 0 or 1; torch computes (0 < x) - (x < 0), so a nan gives 0 too."""
+    """-1, 0 or 1; torch computes (0 < x) - (x < 0), so a nan gives 0 too (a bool stays)."""
+    if x.dtype.kind in "biu":
+        return x.copy() if x.dtype.kind == "b" else np.sign(x)
     return np.where(np.isnan(x), _cast(0, x), np.sign(x))
 
 
@@ -240,6 +246,7 @@ _unary(
     "zeros_like(grad)",
     keeps_int=True,
     warns=False,
+    refuses_bool=True,
 )
 
 
@@ -257,6 +264,7 @@ _unary(
     "zeros_like(grad)",
     keeps_int=True,
     warns=False,
+    refuses_bool=True,
 )
 
 
@@ -274,4 +282,5 @@ _unary(
     "zeros_like(grad)",
     keeps_int=True,
     warns=False,
+    refuses_bool=True,
 )

@@ -1,4 +1,5 @@
-"""Binary kernels: ``add``, ``sub``, ``mul``, ``div``, ``pow``, ``maximum``, ``minimum``.
+"""Binary kernels: ``add``, ``sub``, ``mul``, ``div``, ``pow``, ``maximum``, ``minimum``,
+``remainder``.
 
 Each op is its forward, one backward per operand (each returning a gradient in the broadcast
 shape, for :func:`~minigrad.kernels.table.unbroadcast`) and its registration in
@@ -34,7 +35,8 @@ _binary(
     "(BroadcastAdd: dy, then BroadcastReduceSumLike)",
     "self: handle_r_to_c(self.scalar_type(), grad); "
     "other: handle_r_to_c(other.scalar_type(), maybe_multiply(grad, alpha.conj()))",
-    saves="",
+    lhs_saves="",
+    rhs_saves="",
     keeps_int=True,
 )
 
@@ -62,8 +64,10 @@ _binary(
     "(BroadcastSub: dy and ScalarMul(dy, -1))",
     "self: handle_r_to_c(self.scalar_type(), grad); "
     "other: handle_r_to_c(other.scalar_type(), maybe_multiply(-grad, alpha.conj()))",
-    saves="",
+    lhs_saves="",
+    rhs_saves="",
     keeps_int=True,
+    refuses_bool="any",
 )
 
 
@@ -90,7 +94,8 @@ _binary(
     "(BroadcastMul: functional::Mul(dy, y) and Mul(dy, x))",
     "self: mul_tensor_backward(grad, other, self.scalar_type()); "
     "other: mul_tensor_backward(grad, self, other.scalar_type())",
-    saves="ab",
+    lhs_saves="b",
+    rhs_saves="a",
     keeps_int=True,
 )
 
@@ -119,12 +124,17 @@ _binary(
     "self: div_tensor_self_backward(grad, other, self.scalar_type()); "
     "other: div_tensor_other_backward(grad, self, other)",
     domain=(0.2, 3.0),
-    saves="ab",
+    lhs_saves="b",
+    rhs_saves="ab",
 )
 
 
 def pow_forward(a: Array, b: Array) -> Array:
-    """a ** b."""
+    """a ** b; an integer tensor exponent may be negative (the result truncates, as in torch:
+    2 ** -1 is 0, where numpy raises)."""
+    if b.dtype.kind in "iu" and (b < 0).any():
+        one = np.where(b % 2 == 0, np.ones_like(a), a)  # (+-1) ** b
+        return np.where(b < 0, np.where(np.abs(a) == 1, one, 0), np.power(a, np.abs(b)))
     return np.power(a, b)
 
 
@@ -147,8 +157,10 @@ _binary(
     "self: pow_backward_self(grad, self, exponent); "
     "exponent: pow_backward_exponent(grad, self, exponent, result)",
     domain=(0.1, 3.0),
-    saves="aby",
+    lhs_saves="ab",
+    rhs_saves="aby",
     keeps_int=True,
+    refuses_bool="both",
 )
 
 
@@ -175,7 +187,8 @@ _binary(
     "(BroadcastMaximum: ElementwiseMaxGrad)",
     "self: at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0); "
     "other: at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
-    saves="ab",
+    lhs_saves="ab",
+    rhs_saves="ab",
     keeps_int=True,
     warns=False,
 )
@@ -204,7 +217,42 @@ _binary(
     "(BroadcastMinimum: ElementwiseMinGrad)",
     "self: at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0); "
     "other: at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
-    saves="ab",
+    lhs_saves="ab",
+    rhs_saves="ab",
     keeps_int=True,
     warns=False,
+)
+
+
+def remainder_forward(a: Array, b: Array) -> Array:
+    """a - floor(a / b) * b (``%``): the sign of the divisor, as Python's and torch's; an
+    integer remainder by 0 is refused, as torch refuses it (numpy would give 0)."""
+    if b.dtype.kind in "iu" and not b.all():
+        raise RuntimeError("ZeroDivisionError")
+    m = np.fmod(a, b)  # torch's: fmod, then moved to b's side (an exact multiple keeps a's sign)
+    return np.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
+
+
+def remainder_backward_lhs(dy: Array, a: Array, b: Array, y: Array) -> Array:
+    """da = dy (a fresh copy)."""
+    return np.array(dy, copy=True)
+
+
+def remainder_backward_rhs(dy: Array, a: Array, b: Array, y: Array) -> Array:
+    """db = -dy floor(a / b)."""
+    return -dy * np.floor_divide(a, b)
+
+
+_binary(
+    "remainder",
+    remainder_forward,
+    remainder_backward_lhs,
+    remainder_backward_rhs,
+    "(FloorMod: dy, and -dy * floor(x / y) for y)",
+    'self: grad; other: -grad * self.div(other, rounding_mode="floor")',
+    domain=(0.5, 3.0),
+    lhs_saves="",
+    rhs_saves="ab",
+    keeps_int=True,
+    refuses_bool="both",
 )

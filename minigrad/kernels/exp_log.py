@@ -206,8 +206,8 @@ _unary(
 
 
 def square_forward(x: Array) -> Array:
-    """x**2."""
-    return np.square(x)
+    """x**2 (of a bool: int64, as torch's pow(x, 2); numpy would give int8)."""
+    return np.square(x.astype(np.int64) if x.dtype.kind == "b" else x)
 
 
 def square_backward(dy: Array, x: Array) -> Array:

@@ -28,6 +28,7 @@ class UnaryKernel(NamedTuple):
     # output; "": the backward reads dy only, so nothing is kept alive for it
     keeps_int: bool = False  # integer in, integer out (neg, abs); else it computes in float
     warns: bool = True  # the forward may warn where torch is silent (log(0), sqrt(-1), 0/0)
+    refuses_bool: bool = False  # torch refuses a bool tensor (neg, abs, floor, ...)
 
 
 class BinaryKernel(NamedTuple):
@@ -37,9 +38,20 @@ class BinaryKernel(NamedTuple):
     forward: Callable[[Array, Array], Array]  # y = f(a, b), broadcasting
     backward_lhs: Callable[[Array, Array, Array, Array], Array]  # (dy, a, b, y) -> da, broadcast
     backward_rhs: Callable[[Array, Array, Array, Array], Array]  # (dy, a, b, y) -> db, broadcast
-    saves: str = "aby"  # which of a, b, y the backward reads (the others are passed as None)
+    lhs_saves: str = "aby"  # which of a, b, y backward_lhs reads (the others are passed as None)
+    rhs_saves: str = "aby"  # which of a, b, y backward_rhs reads
     keeps_int: bool = False
     warns: bool = True
+    refuses_bool: Literal["", "any", "both"] = ""  # torch refuses bools: any operand (sub),
+    # or both (pow, //, %)
+    # What to save when only a (index 1), only b (2) or both (3) need a gradient: as torch
+    # saves other only for self's gradient, self only for other's (``needs_a + 2 * needs_b``).
+    saves_for: tuple[str, str, str, str] = ("", "aby", "aby", "aby")
+
+    @property
+    def saves(self) -> str:
+        """Everything either backward may read (the union of ``lhs_saves`` and ``rhs_saves``)."""
+        return "".join(k for k in "aby" if k in self.lhs_saves + self.rhs_saves)
 
 
 class KernelDoc(NamedTuple):
@@ -79,9 +91,12 @@ def _unary(
     domain: tuple[float, float] = (-3.0, 3.0),
     keeps_int: bool = False,
     warns: bool = True,
+    refuses_bool: bool = False,
 ) -> None:
     """Register a unary kernel and its documentation under ``name``."""
-    UNARY_KERNELS[name] = UnaryKernel(name, forward, backward, saves, keeps_int, warns)
+    UNARY_KERNELS[name] = UnaryKernel(
+        name, forward, backward, saves, keeps_int, warns, refuses_bool
+    )
     KERNEL_DOCS[name] = KernelDoc(oneflow, torch, domain)
 
 
@@ -93,12 +108,19 @@ def _binary(
     oneflow: str,
     torch: str,
     domain: tuple[float, float] = (-3.0, 3.0),
-    saves: str = "aby",
+    lhs_saves: str = "aby",
+    rhs_saves: str = "aby",
     keeps_int: bool = False,
     warns: bool = True,
+    refuses_bool: Literal["", "any", "both"] = "",
 ) -> None:
     """Register a binary kernel and its documentation under ``name``."""
-    kernel = BinaryKernel(name, forward, backward_lhs, backward_rhs, saves, keeps_int, warns)
+    both = "".join(k for k in "aby" if k in lhs_saves + rhs_saves)
+    saves_for = ("", lhs_saves, rhs_saves, both)
+    kernel = BinaryKernel(
+        name, forward, backward_lhs, backward_rhs, lhs_saves, rhs_saves, keeps_int, warns,
+        refuses_bool, saves_for,
+    )  # fmt: skip
     BINARY_KERNELS[name] = kernel
     KERNEL_DOCS[name] = KernelDoc(oneflow, torch, domain)
 

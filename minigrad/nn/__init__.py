@@ -14,6 +14,7 @@ from minigrad.nn.layers import (
     Flatten,
     Identity,
     LogSoftmax,
+    ModuleList,
     MSELoss,
     ReLU,
     Sequential,
@@ -26,3 +27,4 @@ __all__ = ["MLP", "Layer", "Neuron"]
 __all__ += ["Linear", "Module", "Parameter"]
 __all__ += ["Identity", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Tanh", "functional"]
 __all__ += ["BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "MSELoss", "Sequential"]
+__all__ += ["ModuleList"]

@@ -9,7 +9,7 @@ torch code.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Self, overload
 
 import numpy.typing as npt
@@ -28,6 +28,7 @@ __all__ = [
     "Identity",
     "LogSoftmax",
     "MSELoss",
+    "ModuleList",
     "ReLU",
     "Sequential",
     "Sigmoid",
@@ -186,6 +187,61 @@ class Sequential(Module):
         """Add a module at the end."""
         self.add_module(str(len(self)), module)
         return self
+
+
+class ModuleList(Module):
+    """A list of modules, registered (so ``parameters()`` finds theirs) under the names
+    ``"0"``, ``"1"``, ...; it has no ``forward``: call its modules yourself."""
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def _check(self, module: object, where: object) -> Module:
+        if not isinstance(module, Module):
+            raise TypeError(
+                f"ModuleList takes Modules, but got {type(module).__name__} at {where}: wrap "
+                f"functions in a Module (e.g. nn.ReLU() instead of F.relu)"
+            )
+        return module
+
+    def append(self, module: Module) -> Self:
+        """Add a module at the end."""
+        self.add_module(str(len(self)), self._check(module, len(self)))
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> Self:
+        """Add modules at the end."""
+        for m in modules:
+            self.append(m)
+        return self
+
+    def __len__(self) -> int:
+        """The number of modules."""
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        """The modules in order."""
+        return iter(self._modules.values())
+
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> ModuleList: ...
+    def __getitem__(self, index: int | slice) -> Module:
+        """A module by position (negative counts from the end), or a ModuleList of a slice."""
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(modules[index])
+        if not -len(modules) <= index < len(modules):
+            raise IndexError(f"index {index} is out of range for a ModuleList of {len(modules)}")
+        return modules[index]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        """Replace the module at ``index``."""
+        name = list(self._modules)[index]
+        self.add_module(name, self._check(module, index))
 
 
 class _Loss(Module):

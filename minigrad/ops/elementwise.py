@@ -15,11 +15,20 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.dtypes import DEFAULT_FLOAT, operands
+from minigrad.dtypes import DEFAULT_FLOAT, operands, result_type
 from minigrad.kernels import BINARY_KERNELS, UNARY_KERNELS, unbroadcast
 from minigrad.op import Ctx, Op
 
-__all__ = ["Binary", "Unary", "binary_op", "unary_op"]
+__all__ = [
+    "Binary",
+    "Clamp",
+    "FloorDivide",
+    "RemainderOfNumber",
+    "Scale",
+    "Unary",
+    "binary_op",
+    "unary_op",
+]
 
 
 try:
@@ -57,8 +66,11 @@ class Unary(Op):
     def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
         """Run the kernel's forward; save the input or the output, as the kernel declares."""
         k = UNARY_KERNELS[ctx.kernel]
-        if x.dtype.kind not in "fc" and not k.keeps_int:
-            x = x.astype(DEFAULT_FLOAT)
+        if x.dtype.kind not in "fc":
+            if k.refuses_bool and x.dtype.kind == "b":
+                raise _bool_error(k.name, "on")
+            if not k.keeps_int:
+                x = x.astype(DEFAULT_FLOAT)
         y = _quietly(k.forward, x) if k.warns else k.forward(x)
         if k.saves:
             ctx.save_for_backward(x if k.saves == "x" else y)
@@ -82,16 +94,22 @@ class Binary(Op):
         """Promote the operands to one dtype, run the kernel, save what its backward reads."""
         k = BINARY_KERNELS[ctx.kernel]
         if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
+            if k.refuses_bool:
+                _refuse(k.name, k.refuses_bool, a, b)
             a, b = operands(a, b)
-        if a.dtype.kind not in "fc" and not k.keeps_int:
-            a, b = a.astype(DEFAULT_FLOAT), b.astype(DEFAULT_FLOAT)
+        if a.dtype.kind not in "fc":
+            if k.refuses_bool and a.dtype.kind == "b":
+                raise _bool_error(k.name, "with two bool tensors")
+            if not k.keeps_int:
+                a, b = a.astype(DEFAULT_FLOAT), b.astype(DEFAULT_FLOAT)
         try:
             y = _quietly(k.forward, a, b) if k.warns else k.forward(a, b)
         except ValueError:
             _check_broadcast(a, b, ctx.kernel)
             raise
         ctx.shapes = (a.shape, b.shape)
-        saves = k.saves
+        need_a, need_b = ctx.needs_input_grad
+        saves = k.saves_for[need_a + 2 * need_b]  # what torch saves for the inputs that need it
         if saves:
             ctx.save_for_backward(
                 a if "a" in saves else None,
@@ -120,6 +138,39 @@ class Binary(Op):
             if db.shape != shape_b:
                 db = unbroadcast(db, shape_b)
         return da, db
+
+
+_BOOL_MESSAGES = {
+    "sub": "Subtraction, the `-` operator, {how} is not supported. If you are trying to invert "
+    "a mask, use the `~` or `logical_not()` operator instead.",
+    "neg": "Negation, the `-` operator, {how} a bool tensor is not supported. If you are trying "
+    "to invert a mask, use the `~` or `logical_not()` operator instead.",
+    "relu": "Boolean inputs not supported for relu",
+}
+
+
+def _bool_error(name: str, how: str) -> RuntimeError:
+    """torch's refusal of a bool operand for op ``name``."""
+    if name in _BOOL_MESSAGES:
+        return RuntimeError(_BOOL_MESSAGES[name].format(how=how))
+    return NotImplementedError(
+        f"\"{name}\" not implemented for 'Bool': convert the bool tensor first (x.long() or "
+        f"x.float())."
+    )
+
+
+def _refuse(name: str, rule: str, a: Any, b: Any) -> None:
+    """Operands of mixed types that torch refuses for op ``name``: a bool operand of ``-``
+    (``rule == "any"``), and an integer tensor to a negative integer power."""
+    if rule == "any" and any(
+        isinstance(v, (bool, np.bool_)) or getattr(v, "dtype", None) == np.bool_ for v in (a, b)
+    ):
+        raise _bool_error(name, "with a bool tensor")
+    if (
+        name == "pow" and isinstance(b, int) and b < 0
+        and isinstance(a, np.ndarray) and a.dtype.kind in "biu"
+    ):  # fmt: skip
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 def _check_broadcast(a: np.ndarray, b: np.ndarray, op: str) -> None:
@@ -161,3 +212,110 @@ def unary_op(name: str) -> type[Op]:
 def binary_op(name: str) -> type[Op]:
     """The Op of binary kernel ``name`` (``binary_op("mul")`` records ``MulBackward0``)."""
     return _kernel_op(Binary, name)
+
+
+class Clamp(Op):
+    """``x.clamp(min, max)`` with numbers for the bounds (torch's ``ClampBackward1``): the
+    gradient passes where min <= x <= max, and is 0 where x was clamped."""
+
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:
+        """``minimum(maximum(x, min), max)``: max wins where min > max, nan stays nan."""
+        dt = result_type(x, *[v for v in (min, max) if v is not None])
+        if dt.kind == "b":
+            dt = np.dtype(np.int64)  # torch clamps bools as integers
+        x = x.astype(dt, copy=False)
+        lo = None if min is None else dt.type(min)
+        hi = None if max is None else dt.type(max)
+        ctx.bounds = lo, hi
+        ctx.save_for_backward(x)
+        y = x if lo is None else np.maximum(x, lo)
+        return np.asarray(y if hi is None else np.minimum(y, hi))
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """dy where the input was inside [min, max], 0 elsewhere (and at a nan input)."""
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        keep = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            keep &= x >= lo
+        if hi is not None:
+            keep &= x <= hi
+        return np.where(keep, dy, _cast_zero(dy))
+
+
+def _cast_zero(dy: np.ndarray) -> np.generic:
+    return dy.dtype.type(0)
+
+
+def _integer_division(ctx: Ctx, a: Any, b: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The operands of ``//``: promoted as any binary op's, integers kept, bools and an integer
+    division by zero refused (torch raises where numpy would give 0)."""
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
+        a, b = operands(a, b)
+    if a.dtype.kind == "b":
+        raise _bool_error(name, "")
+    if a.dtype.kind in "iu" and not b.all():
+        raise RuntimeError("ZeroDivisionError")
+    _check_broadcast(a, b, name)
+    ctx.shapes = a.shape, b.shape
+    return a, b
+
+
+class FloorDivide(Op):
+    """``a // b``: floor(a / b); inf or nan for a float division by 0. torch defines no
+    derivative for it, so its backward raises (its output still requires grad): that is why it
+    is an Op of its own and not an entry of the kernel table, whose entries all differentiate."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
+        """``np.floor_divide`` on torch's operands."""
+        a, b = _integer_division(ctx, a, b, "div_floor_cpu")
+        return _quietly(np.floor_divide, a, b)
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> Any:
+        """torch's error: there is no derivative."""
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class RemainderOfNumber(FloorDivide):
+    """``number % tensor``: torch's ``remainder(Scalar, Tensor)``, which, unlike ``tensor %
+    tensor`` (the kernel table's ``remainder``), has no derivative."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
+        """``np.remainder`` on torch's operands."""
+        a, b = _integer_division(ctx, a, b, "remainder_cpu")
+        return _quietly(np.remainder, a, b)
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> Any:
+        """torch's error: there is no derivative."""
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+class Scale(Op):
+    """``alpha * other`` inside ``add(other, alpha=)`` / ``sub``: torch keeps alpha as a number
+    on its AddBackward0 node (nothing saved, nothing freed), and so does this op."""
+
+    node_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, alpha: Any) -> np.ndarray:
+        """x * alpha, alpha weak (a float32 tensor stays float32)."""
+        x, a = operands(x, alpha)
+        ctx.alpha, ctx.dtype = a, x.dtype
+        return np.asarray(x * a)
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """dy * alpha."""
+        return np.asarray(dy * ctx.alpha, dtype=dy.dtype)

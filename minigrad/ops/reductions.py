@@ -12,10 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.dtypes import INT64
+from minigrad.dtypes import DEFAULT_FLOAT, INT64
 from minigrad.op import Ctx, Op
 
-__all__ = ["Max", "MaxAll", "Mean", "MeanAll", "Min", "MinAll", "Sum", "SumAll", "dims_of"]
+__all__ = [
+    "Amax", "Amin", "Cumsum", "Logsumexp", "Max", "MaxAll", "Mean", "MeanAll", "Min", "MinAll",
+    "Prod", "ProdAll", "Std", "Sum", "SumAll", "Var", "dims_of",
+]  # fmt: skip
 
 
 def dims_of(dim: Any, ndim: int) -> tuple[int, ...] | None:
@@ -159,6 +162,7 @@ class Max(Op):
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int, keepdim: bool = False) -> tuple[Any, Any]:
         """The maxima along ``dim`` and where they are (int64 indices get no gradient)."""
+        _check_nonempty(x, dim, "max")
         return _pick_along(
             ctx, x, np.argmax(x, axis=dim, keepdims=True) if x.ndim else None, dim, keepdim
         )
@@ -185,13 +189,19 @@ class Min(Max):
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int, keepdim: bool = False) -> tuple[Any, Any]:
         """The minima along ``dim`` and where they are."""
+        _check_nonempty(x, dim, "min")
         return _pick_along(
             ctx, x, np.argmin(x, axis=dim, keepdims=True) if x.ndim else None, dim, keepdim
         )
 
 
+def _check_nonempty(x: np.ndarray, dim: int, name: str) -> None:
+    if x.ndim and x.shape[dim] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
 def _pick_along(
-    ctx: Ctx, x: np.ndarray, idx: np.ndarray | None, dim: int, keepdim: bool
+    ctx: Ctx, x: np.ndarray, idx: Any, dim: int, keepdim: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """The elements of x at ``idx`` along ``dim`` (None for a 0-d x), and the indices."""
     if idx is None:
@@ -203,3 +213,208 @@ def _pick_along(
     ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
     ctx.save_for_backward(idx)
     return y, idx.astype(INT64)
+
+
+def _float(x: np.ndarray) -> np.ndarray:
+    """Integers and bools computed as the default float (as torch's float-only reductions)."""
+    return x if x.dtype.kind in "fc" else x.astype(DEFAULT_FLOAT)
+
+
+class Amax(Op):
+    """``x.amax(dim, keepdim)``: the gradient is split evenly over the maxima (as torch's
+    ``amax``, unlike ``max(dim)``, which gives it to one index)."""
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
+        """The largest element over ``dims``; saves x and the result for the backward."""
+        return _extreme(ctx, x, dims, keepdim, np.amax, "amax")
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """dy / (number of extrema in the slice) at each extremum, 0 elsewhere."""
+        x, y = ctx.saved_tensors
+        if not ctx.keepdim and ctx.dims is not None and x.ndim:
+            y, dy = np.expand_dims(y, ctx.dims), np.expand_dims(dy, ctx.dims)
+        mask = x == y
+        count = mask.sum(axis=ctx.dims, keepdims=True)
+        return mask * (dy / count.astype(dy.dtype))
+
+
+class Amin(Amax):
+    """``x.amin(dim, keepdim)`` (the backward is amax's)."""
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
+        """The smallest element over ``dims``."""
+        return _extreme(ctx, x, dims, keepdim, np.amin, "amin")
+
+
+def _extreme(ctx: Ctx, x: np.ndarray, dims: Any, keepdim: bool, fn: Any, name: str) -> np.ndarray:
+    if x.size == 0 and dims is None:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            f"the reduction dim with the 'dim' argument."
+        )
+    if x.size == 0 and (any(x.shape[d] == 0 for d in dims) or not x.ndim):
+        raise IndexError(
+            f"{name}(): Expected reduction dim to have non-zero size: the tensor of shape "
+            f"{tuple(x.shape)} is empty along a reduced dim."
+        )
+    y = np.asarray(fn(x, axis=dims, keepdims=keepdim))
+    ctx.dims, ctx.keepdim = dims, keepdim
+    ctx.save_for_backward(x, y)
+    return y
+
+
+def _to_last(x: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray:
+    """x with the reduced dims moved to the end and merged into one."""
+    dims = tuple(range(x.ndim)) if dims is None else dims
+    rest = [d for d in range(x.ndim) if d not in dims]
+    moved = np.transpose(x, rest + list(dims))
+    return moved.reshape((*moved.shape[: len(rest)], -1))
+
+
+class Prod(Op):
+    """``x.prod()`` / ``x.prod(dim, keepdim)``: each element's gradient is the product of the
+    others, computed from products to its left and right (exact with zeros, no division)."""
+
+    node_name = "ProdBackward1"
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
+        """The product (int64 for integers and bools, as torch)."""
+        if x.dtype.kind in "bui":
+            x = x.astype(INT64)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save_for_backward(x)
+        return np.asarray(np.prod(x, axis=dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """dx_i = dy * prod_{j != i} x_j, for the slice i belongs to."""
+        (x,) = ctx.saved_tensors
+        dims = ctx.dims
+        flat = _to_last(x, dims)
+        ones = np.ones((*flat.shape[:-1], 1), dtype=x.dtype)
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+        others = left * right  # (kept dims..., n)
+        all_dims = tuple(range(x.ndim)) if dims is None else dims
+        if ctx.keepdim:
+            dy = dy.reshape([s for d, s in enumerate(dy.shape) if d not in all_dims] or ())
+        g = others * np.asarray(dy)[..., None]
+        rest = [d for d in range(x.ndim) if d not in all_dims]
+        g = g.reshape(tuple(x.shape[d] for d in rest + list(all_dims)))
+        return np.transpose(g, np.argsort(rest + list(all_dims))).astype(dy.dtype, copy=False)
+
+
+class ProdAll(Prod):
+    """``x.prod()``: torch's ``ProdBackward0``."""
+
+    node_name = "ProdBackward0"
+
+
+class Var(Op):
+    """``x.var(dim, correction, keepdim)``: sum((x - mean)^2) / (n - correction)."""
+
+    @staticmethod
+    def forward(
+        ctx: Ctx, x: np.ndarray, dims: Any = None, correction: float = 1, keepdim: bool = False
+    ) -> np.ndarray:
+        """The variance; a non-positive n - correction gives inf or nan, as in torch."""
+        _check_float(x, ctx)
+        n = x.size if dims is None else math.prod(x.shape[d] for d in dims)
+        ctx.dims, ctx.keepdim, ctx.dof = dims, keepdim, x.dtype.type(max(n - correction, 0))
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            dev = x - x.mean(axis=dims, keepdims=True)
+            return np.asarray((dev * dev).sum(axis=dims, keepdims=keepdim) / ctx.dof)
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """dx = dy * 2 (x - mean) / (n - correction)."""
+        (x,) = ctx.saved_tensors
+        return _var_backward(ctx, x, dy)
+
+
+def _var_backward(ctx: Ctx, x: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    if not ctx.keepdim and ctx.dims is not None and x.ndim:
+        dy = np.expand_dims(dy, ctx.dims)
+    dev = x - x.mean(axis=ctx.dims, keepdims=True)
+    return (dy * 2 / ctx.dof) * dev
+
+
+class Std(Op):
+    """``x.std(dim, correction, keepdim)``: the square root of :class:`Var`."""
+
+    @staticmethod
+    def forward(
+        ctx: Ctx, x: np.ndarray, dims: Any = None, correction: float = 1, keepdim: bool = False
+    ) -> np.ndarray:
+        """sqrt of the variance; saves x and the result (torch's ``std_backward``)."""
+        var = Var.forward(ctx, x, dims, correction, keepdim)
+        y = np.sqrt(var)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """dx = var's backward of dy / (2 std), and 0 where std is 0 (torch's masked_fill)."""
+        x, y = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            g = np.where(y == 0, dy.dtype.type(0), dy / (2 * y))
+        return _var_backward(ctx, x, g)
+
+
+def _check_float(x: np.ndarray, ctx: Ctx) -> None:
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"std and var only support floating point and complex dtypes, got {x.dtype}: "
+            f"convert first (x.float())."
+        )
+
+
+class Logsumexp(Op):
+    """``x.logsumexp(dim, keepdim)``: log(sum(exp(x))), shifted by the max so that no exponent
+    is positive; the backward is dy * exp(x - result) (softmax)."""
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, dims: Any, keepdim: bool = False) -> np.ndarray:
+        """m + log(sum(exp(x - m))), m the max (0 where it is infinite)."""
+        x = _float(x)
+        with np.errstate(all="ignore"):
+            m = np.amax(x, axis=dims, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+            m = np.where(np.isinf(m), x.dtype.type(0), m)
+            s = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
+        y = np.asarray(s if keepdim else np.squeeze(s, axis=dims))
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """dx = dy * exp(x - logsumexp(x))."""
+        x, y = ctx.saved_tensors
+        if not ctx.keepdim and x.ndim:
+            y, dy = np.expand_dims(y, ctx.dims), np.expand_dims(dy, ctx.dims)
+        return dy * np.exp(x - y)
+
+
+class Cumsum(Op):
+    """``x.cumsum(dim)``: the backward is the reversed cumulative sum of the gradient."""
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, dim: int) -> np.ndarray:
+        """Running sums along ``dim`` (int64 for integers and bools)."""
+        if x.dtype.kind in "bui":
+            x = x.astype(INT64)
+        ctx.dim = dim
+        return np.cumsum(x, axis=dim) if x.ndim else x.copy()
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """dx_i = sum_{j >= i} dy_j."""
+        if not dy.ndim:
+            return dy.copy()
+        d = ctx.dim
+        return np.flip(np.cumsum(np.flip(dy, d), axis=d), d).copy()

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.dtypes import DEFAULT_FLOAT, promote
+from minigrad.dtypes import result_type
 from minigrad.kernels import unbroadcast
 from minigrad.op import Ctx, Op
 
 __all__ = [
-    "Cat", "Clone", "Expand", "Index", "Permute", "Select", "Slice", "Squeeze", "Stack", "T",
-    "ToCopy", "Transpose", "Unsqueeze", "View", "Where",
+    "Cat", "Clone", "Expand", "Flip", "Gather", "Index", "Permute", "Select", "Slice", "Squeeze",
+    "Stack", "T", "ToCopy", "Transpose", "Unsqueeze", "View", "Where",
 ]  # fmt: skip
 
 
@@ -53,12 +53,12 @@ class Squeeze(View):
     """``squeeze(dim)``: drop dims of size 1 (only ``dim``, if given)."""
 
     @staticmethod
-    def forward(ctx: Ctx, x: np.ndarray, dim: int | None = None) -> np.ndarray:  # type: ignore[override]
-        """``np.squeeze``; a ``dim`` whose size is not 1 is kept, as torch keeps it."""
+    def forward(ctx: Ctx, x: np.ndarray, dims: tuple[int, ...] | None = None) -> np.ndarray:
+        """``np.squeeze``; a dim whose size is not 1 is kept, as torch keeps it."""
         ctx.shape = x.shape
-        if dim is None:
+        if dims is None:
             return x.squeeze()
-        return x.squeeze(dim) if x.ndim and x.shape[dim] == 1 else x
+        return x.squeeze(tuple(d for d in dims if x.ndim and x.shape[d] == 1))
 
 
 class Permute(Op):
@@ -101,21 +101,29 @@ class Expand(Op):
 
 class Index(Op):
     """``x[index]`` with integer arrays or masks: the backward scatter-*adds* into zeros,
-    since an element picked twice gets the sum of both gradients."""
+    since an element picked twice gets the sum of both gradients.
+
+    ``first`` is a basic index applied before: torch applies an index's integers first (as
+    selects) and its arrays after, where numpy would count integers as arrays too (so
+    ``x[0, :, [1]]`` of shape (1, 3, 2) is (3, 1) in torch, (1, 3) in numpy)."""
 
     @staticmethod
-    def forward(ctx: Ctx, x: np.ndarray, index: Any) -> np.ndarray:
+    def forward(ctx: Ctx, x: np.ndarray, index: Any, first: Any = None) -> np.ndarray:
         """numpy's indexing (the index is saved: its arrays say where the gradient goes)."""
-        ctx.shape = x.shape
+        ctx.shape, ctx.first = x.shape, first
         ctx.save_for_backward(index)
-        return np.asarray(x[index])
+        try:
+            return np.asarray((x if first is None else x[first])[index])
+        except IndexError as e:
+            raise IndexError(f"{e}: the index is out of range for a tensor of shape "
+                             f"{tuple(x.shape)}") from None  # fmt: skip
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros with dy added at the indexed positions."""
         (index,) = ctx.saved_tensors
         dx = np.zeros(ctx.shape, dtype=dy.dtype)
-        np.add.at(dx, index, dy)
+        np.add.at(dx if ctx.first is None else dx[ctx.first], index, dy)
         return dx
 
 
@@ -125,9 +133,14 @@ class Slice(Op):
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, index: Any) -> np.ndarray:
-        """numpy's basic indexing: a view."""
+        """numpy's basic indexing: a view (``x[1]`` of a vector too: a 0-d view, not a copy)."""
         ctx.shape, ctx.index = x.shape, index
-        return np.asarray(x[index])
+        y = x[index]
+        return (
+            y
+            if type(y) is np.ndarray
+            else x[(*index, ...) if type(index) is tuple else (index, ...)]
+        )
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
@@ -141,19 +154,58 @@ class Select(Slice):
     """``x[i]``: one index along the first dim."""
 
 
+def _check_dim(dim: int, ndim: int) -> int:
+    if not -ndim <= dim < ndim:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got "
+            f"{dim})"
+        )
+    return dim % ndim
+
+
 class Cat(Op):
-    """``cat(tensors, dim)``: the backward splits the gradient into the inputs' pieces."""
+    """``cat(tensors, dim)``: the backward splits the gradient into the inputs' pieces (each
+    in its input's dtype: the inputs promote, as in torch)."""
 
     @staticmethod
     def forward(ctx: Ctx, *arrays: np.ndarray, dim: int = 0) -> np.ndarray:
-        """``np.concatenate``."""
-        ctx.dim, ctx.bounds = dim, np.cumsum([a.shape[dim] for a in arrays])[:-1]
-        return np.concatenate(arrays, axis=dim)
+        """``np.concatenate`` with torch's checks; 1-D empty tensors are skipped, as in torch."""
+        if not arrays:
+            raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        for i, a in enumerate(arrays):
+            if a.ndim == 0:
+                raise RuntimeError(
+                    f"zero-dimensional tensor (at position {i}) cannot be concatenated: "
+                    f"unsqueeze it first (t.unsqueeze(0)) or use minigrad.stack."
+                )
+        used = [a for a in arrays if a.shape != (0,)] or list(arrays[:1])
+        d = _check_dim(dim, used[0].ndim)
+        for i, a in enumerate(used):
+            if a.ndim != used[0].ndim:
+                raise RuntimeError(
+                    f"Tensors must have same number of dimensions: got {used[0].ndim} and {a.ndim}"
+                )
+            for k in range(a.ndim):
+                if k != d and a.shape[k] != used[0].shape[k]:
+                    raise RuntimeError(
+                        f"Sizes of tensors must match except in dimension {d}. Expected size "
+                        f"{used[0].shape[k]} but got size {a.shape[k]} for tensor number {i} "
+                        f"in the list."
+                    )
+        dt = result_type(*[a for a in arrays if a.ndim])
+        ctx.dim, ctx.dtypes = d, [a.dtype for a in arrays]
+        ctx.bounds = np.cumsum([a.shape[d] if a.shape != (0,) else 0 for a in arrays])[:-1]
+        ctx.shapes = [a.shape for a in arrays]
+        return np.concatenate([a.astype(dt, copy=False) for a in used], axis=d)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> tuple[np.ndarray, ...]:
         """One slice of dy per input."""
-        return tuple(np.split(dy, ctx.bounds, axis=ctx.dim))
+        parts = np.split(dy, ctx.bounds, axis=ctx.dim)
+        return tuple(
+            (p if s != (0,) else np.zeros(s, dy.dtype)).astype(dt, copy=False)
+            for p, s, dt in zip(parts, ctx.shapes, ctx.dtypes, strict=True)
+        )
 
 
 class Stack(Op):
@@ -161,15 +213,25 @@ class Stack(Op):
 
     @staticmethod
     def forward(ctx: Ctx, *arrays: np.ndarray, dim: int = 0) -> np.ndarray:
-        """``np.stack``."""
-        y = np.stack(arrays, axis=dim)
-        ctx.dim = dim % y.ndim
-        return y
+        """``np.stack`` with torch's checks and promotion."""
+        if not arrays:
+            raise RuntimeError("stack expects a non-empty TensorList")
+        for i, a in enumerate(arrays):
+            if a.shape != arrays[0].shape:
+                raise RuntimeError(
+                    f"stack expects each tensor to be equal size, but got {list(arrays[0].shape)} "
+                    f"at entry 0 and {list(a.shape)} at entry {i}"
+                )
+        d = _check_dim(dim, arrays[0].ndim + 1)
+        dt = result_type(*arrays)
+        ctx.dim, ctx.dtypes = d, [a.dtype for a in arrays]
+        return np.stack([a.astype(dt, copy=False) for a in arrays], axis=d)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> tuple[np.ndarray, ...]:
         """dy split along the stacked dim."""
-        return tuple(np.moveaxis(dy, ctx.dim, 0))
+        parts = np.moveaxis(dy, ctx.dim, 0)
+        return tuple(p.astype(dt, copy=False) for p, dt in zip(parts, ctx.dtypes, strict=True))
 
 
 class Where(Op):
@@ -177,11 +239,15 @@ class Where(Op):
 
     @staticmethod
     def forward(ctx: Ctx, cond: Any, a: Any, b: Any) -> np.ndarray:
-        """Numbers take the dtype of the tensor operand; two tensors promote."""
-        like = next((v.dtype for v in (a, b) if isinstance(v, np.ndarray)), DEFAULT_FLOAT)
-        a, b = (v if isinstance(v, np.ndarray) else np.asarray(v, dtype=like) for v in (a, b))
-        a, b = promote(a, b)
+        """A bool condition; the values promote as torch's ``result_type`` (numbers are weak)."""
         cond = np.asarray(cond)
+        if cond.dtype != np.bool_:
+            raise RuntimeError(
+                f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                f"{cond.dtype}: compare first (x > 0) or convert (cond.bool())."
+            )
+        dt = result_type(a, b)
+        a, b = (np.asarray(v).astype(dt, copy=False) for v in (a, b))
         ctx.save_for_backward(cond)
         ctx.shapes = a.shape, b.shape
         return np.where(cond, a, b)
@@ -201,10 +267,13 @@ class Clone(Op):
     """``clone()``: a copy that stays in the graph."""
 
     @staticmethod
-    def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
-        """A fresh copy."""
+    def forward(ctx: Ctx, x: np.ndarray, order: Any = "K") -> np.ndarray:
+        """A fresh copy, in x's memory layout (as torch's preserve_format), or C's for
+        ``contiguous()``."""
         ctx.dtype = x.dtype
-        return x.copy()
+        if order == "K" and 0 in x.strides:
+            order = "C"  # an expanded tensor's clone is contiguous in torch too
+        return x.copy(order=order)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
@@ -220,3 +289,66 @@ class ToCopy(Clone):
         """``x.astype(dtype)``."""
         ctx.dtype = x.dtype
         return x.astype(dtype)
+
+
+class Flip(Op):
+    """``flip(dims)``: the elements in reverse order along ``dims`` (a copy, as in torch)."""
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        """``np.flip``; the backward flips the gradient back."""
+        ctx.dims = dims
+        return np.flip(x, dims).copy() if x.ndim else x.copy()
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
+        """The gradient flipped along the same dims."""
+        return np.flip(dy, ctx.dims).copy() if dy.ndim else dy.copy()
+
+
+class Gather(Op):
+    """``x.gather(dim, index)``: ``out[i][j] = x[index[i][j]][j]`` for dim 0; the backward
+    scatter-adds the gradient back to the gathered positions."""
+
+    @staticmethod
+    def forward(ctx: Ctx, x: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
+        """Checked like torch: int64 indices, as many dims, sizes no larger, in range."""
+        if index.dtype.kind not in "iu":
+            raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
+        if index.ndim != x.ndim and not (index.ndim <= 1 and x.ndim <= 1):
+            raise RuntimeError(
+                f"Index tensor must have the same number of dimensions as input tensor: the "
+                f"input has {x.ndim}, the index {index.ndim}."
+            )
+        xs, ix = (
+            (x.reshape(-1), index.reshape(-1)) if x.ndim == 0 or index.ndim == 0 else (x, index)
+        )
+        d = dim % max(xs.ndim, 1)
+        for k, (n, m) in enumerate(zip(ix.shape, xs.shape, strict=True)):
+            if k != d and n > m:
+                raise RuntimeError(
+                    f"Size does not match at dimension {k} expected index {list(index.shape)} "
+                    f"to be no larger than self {list(x.shape)} apart from dimension {d}"
+                )
+        if (ix.size and (ix.min() < -xs.shape[d] or ix.max() >= xs.shape[d])) or (
+            ix.size and xs.shape[d] == 0
+        ):
+            bad = ix.max() if ix.max() >= xs.shape[d] else ix.min()
+            raise RuntimeError(
+                f"index {bad} is out of bounds for dimension {d} with size {xs.shape[d]}"
+            )
+        part = xs[tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(ix.shape))]
+        ctx.shape, ctx.dim, ctx.index_shape = x.shape, d, index.shape
+        ctx.save_for_backward(ix)
+        return np.take_along_axis(part, ix, axis=d).reshape(index.shape)
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray, *_: Any) -> tuple[np.ndarray, None]:
+        """Zeros with dy added where each element was gathered from."""
+        (ix,) = ctx.saved_tensors
+        dx = np.zeros(ctx.shape, dtype=dy.dtype)
+        flat = dx.reshape(-1) if dx.ndim == 0 or len(ctx.index_shape) == 0 else dx
+        where = list(np.indices(ix.shape, sparse=True))
+        where[ctx.dim] = ix
+        np.add.at(flat, tuple(where), dy.reshape(ix.shape))
+        return dx, None

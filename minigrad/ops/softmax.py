@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigrad.dtypes import DEFAULT_FLOAT
 from minigrad.op import Ctx, Op
 
 __all__ = ["LogSoftmax", "Softmax"]
 
 
 def _float(x: np.ndarray) -> np.ndarray:
-    return x if x.dtype.kind in "fc" else x.astype(DEFAULT_FLOAT)
+    """torch's softmaxes are defined for floating point only."""
+    if x.dtype.kind not in "fc":
+        raise NotImplementedError(
+            f"\"softmax_lastdim_kernel_impl\" not implemented for '{x.dtype}': convert the tensor "
+            f"to float first (x.float())."
+        )
+    return x
 
 
 class Softmax(Op):
@@ -25,7 +30,7 @@ class Softmax(Op):
     def forward(ctx: Ctx, x: np.ndarray, dim: int | None) -> np.ndarray:
         """Subtracting the max changes nothing (it cancels) but keeps every exponent <= 0."""
         x = _float(x)
-        e = np.exp(x - x.max(dim, keepdims=True))
+        e = np.exp(x - x.max(dim, keepdims=True, initial=-np.inf))  # (initial: empty x too)
         y = e / e.sum(dim, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(y)
@@ -44,7 +49,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int | None) -> np.ndarray:
         """Shift by the max m, then log(softmax(x)) = (x - m) - log(sum(exp(x - m)))."""
-        shifted = _float(x) - x.max(dim, keepdims=True)
+        shifted = _float(x) - x.max(dim, keepdims=True, initial=-np.inf)
         with np.errstate(divide="ignore"):  # a row of -inf gives -inf, as in torch
             y = shifted - np.log(np.exp(shifted).sum(dim, keepdims=True))
         ctx.dim = dim

@@ -1,0 +1,317 @@
+"""Regression tests for the divergences from torch that issue 13 lists (and the fuzzer found):
+each case runs the same code under torch and minigrad (``lib`` is either module) and requires
+the same values, shapes, dtypes and gradients, or that both raise.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+
+
+def plain(v):
+    """Tensors of either library (and nested lists / tuples of them) as comparable values."""
+    if isinstance(v, (torch.Tensor, minigrad.Tensor)):
+        return (str(v.dtype).removeprefix("torch."), np.asarray(v.detach().numpy()))
+    if isinstance(v, torch.Size):
+        return tuple(v)
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    return v
+
+
+def assert_same(t, m, path="result"):
+    if isinstance(t, list):
+        assert isinstance(m, list) and len(t) == len(m), path
+        for i, (a, b) in enumerate(zip(t, m, strict=True)):
+            assert_same(a, b, f"{path}[{i}]")
+    elif isinstance(t, tuple) and len(t) == 2 and isinstance(t[1], np.ndarray):
+        assert t[0] == m[0], f"{path}: dtype torch {t[0]}, minigrad {m[0]}"
+        assert t[1].shape == m[1].shape, f"{path}: shape torch {t[1].shape}, minigrad {m[1].shape}"
+        np.testing.assert_allclose(m[1], t[1], rtol=1e-5, atol=1e-7, err_msg=path)
+    else:
+        assert t == m, f"{path}: torch {t!r}, minigrad {m!r}"
+
+
+def same(fn):
+    """fn(torch) and fn(minigrad) give the same results."""
+    assert_same(plain(fn(torch)), plain(fn(minigrad)))
+
+
+def both_raise(fn, error=RuntimeError):
+    """fn raises ``error`` under both libraries (minigrad with its own, clear message)."""
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(minigrad)
+
+
+# --- Functions, gradients -----------------------------------------------------------------
+
+
+def test_a_function_with_two_outputs_routes_each_gradient():
+    def run(lib):
+        class Two(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2, x * 3
+
+            @staticmethod
+            def backward(ctx, ga, gb):
+                return ga * 2 + gb * 3
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        _, b = Two.apply(x)
+        b.sum().backward()
+        return x.grad
+
+    same(run)
+
+
+def test_grad_of_a_repeated_input_and_allow_unused():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        z = lib.tensor([3.0], requires_grad=True)
+        return list(lib.autograd.grad((x * x).sum(), [x, z, x], allow_unused=True))
+
+    same(run)
+
+
+def test_backward_with_inputs_runs_only_what_reaches_them():
+    def run(lib):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        v = lib.tensor([3.0], requires_grad=True)
+        y = w.exp() * 2
+        y.sum().backward()
+        y.sum().backward(inputs=[v])  # v is not in the graph: nothing runs (or is freed again)
+        z = w * w
+        (z + y.detach()).sum().backward(inputs=[v, w])
+        z.sum().backward()  # only what led to an input ran: z's graph was freed...
+        return w.grad, v.grad
+
+    both_raise(run)  # ... so this is a second backward through it, in both
+
+
+def test_a_float32_leaf_gets_a_float32_grad_in_a_mixed_graph():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.tensor([2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        (x * y).sum().backward()
+        return x.grad, y.grad
+
+    same(run)
+
+
+def test_abs_passes_a_nan_from_above():
+    def run(lib):
+        x = lib.tensor([1.0, 0.0, -1.0], requires_grad=True)
+        (x.abs() * float("nan")).sum().backward()
+        return x.grad
+
+    same(run)
+
+
+# --- optimizers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opt", ["SGD", "Adam", "AdamW"])
+def test_optimizers_update_a_0d_parameter(opt):
+    kwargs = {"SGD": {"momentum": 0.9, "weight_decay": 0.1}, "Adam": {"weight_decay": 0.1}}
+
+    def run(lib):
+        p = lib.tensor(1.0, requires_grad=True)
+        o = getattr(lib.optim, opt)([p], lr=0.1, **kwargs.get(opt, {}))
+        for _ in range(3):
+            o.zero_grad()
+            (p * p).backward()
+            o.step()
+        return p
+
+    same(run)
+
+
+# --- indexing and views ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "index",
+    ["[0, :, [1]]", "[[0], :, [1, 0]]", "[:, 0, [1, 0]]", "[None, 0, :, [1]]", "[0, [0, 1], 1]"],
+)
+def test_indexing_mixes_ints_and_arrays_as_torch(index):
+    same(lambda lib: eval(f"lib.arange(12.).reshape(2, 3, 2){index}"))
+    x = {lib: lib.arange(12.0, requires_grad=True) for lib in (torch, minigrad)}
+
+    def run(lib):
+        y = eval(f"x[lib].reshape(2, 3, 2){index}")
+        (y * y).sum().backward()
+        return x[lib].grad
+
+    same(run)
+
+
+def test_in_place_on_a_view_reaches_its_base_and_the_gradient():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        y.view(1, 2).mul_(10)
+        y.sum().backward()
+        return y, x.grad, y.is_leaf
+
+    same(run)
+
+
+def test_select_is_a_view_even_of_a_vector():
+    def run(lib):
+        x = lib.zeros(3)
+        x[1].fill_(5)
+        m = lib.zeros(2, 3)
+        m[1].add_(1)
+        return x, m
+
+    same(run)
+
+
+def test_in_place_on_a_base_regenerates_its_views():
+    def run(lib):
+        w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = w * 2
+        head, tail = y[:2], y[1:]
+        y.mul_(w)  # head and tail see it, and their gradients follow
+        head[0].add_(tail.sum())  # a view of a view
+        (head * lib.tensor([1.0, 10.0])).sum().backward()
+        return y, head, tail, w.grad
+
+    same(run)
+
+
+def test_setitem_with_a_tensor_that_requires_grad():
+    def run(lib):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        out = lib.zeros(2, 3)
+        out[0, 1:] = w * w
+        out[1] = w.sum()
+        out[out > 4] = 0.5
+        (out * lib.arange(6.0).reshape(2, 3)).sum().backward()
+        return out, w.grad
+
+    same(run)
+
+
+def test_in_place_errors_as_torch():
+    both_raise(lambda lib: lib.ones(1).expand(3).add_(1))  # aliased memory
+    both_raise(lambda lib: lib.ones(2, requires_grad=True)[0].mul_(2))  # a view of a leaf
+
+    def grow(lib):
+        y = lib.ones(2)
+        y += lib.ones(3, 2)
+
+    both_raise(grow)
+
+    def overlap(lib):
+        x = lib.arange(4.0)
+        x[1:].copy_(x[:-1])
+
+    both_raise(overlap)
+    both_raise(lambda lib: lib.tensor([1, 2]).mul_(2.5))  # a float result into int64
+
+
+def test_negative_step_slices_are_refused():
+    both_raise(lambda lib: lib.arange(5)[::-1], ValueError)
+    same(lambda lib: lib.arange(5).flip(0))
+
+
+# --- what is saved: the in-place check raises exactly when torch's does ----------------------
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["y + 1", "y * 2", "y @ lib.ones(2, 2)", "y.floor()", "y.relu()", "y.sum()", "y[0]"],
+)
+def test_changing_an_input_that_torch_does_not_save_is_fine(expr):
+    def run(lib):
+        x = lib.tensor([[1.5, -2.0], [0.5, 3.0]], requires_grad=True)
+        y = x * 1
+        z = eval(expr)
+        y.add_(1)
+        z.sum().backward()
+        return x.grad
+
+    same(run)
+
+
+@pytest.mark.parametrize("expr", ["y * x", "y.sin()", "x @ y", "y.amax()", "y.prod()"])
+def test_changing_an_input_that_torch_saves_raises(expr):
+    def run(lib):
+        x = lib.tensor([[1.5, -2.0], [0.5, 3.0]], requires_grad=True)
+        y = x * 1
+        z = eval(expr)
+        y.add_(1)
+        z.sum().backward()
+
+    both_raise(run)
+
+
+# --- dtypes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "lib.tensor([True, False]) + 2",
+        "lib.tensor([True, False]) + 2.5",
+        "lib.tensor([1.0, 2.0]).add(lib.tensor([True, False]), alpha=-1)",
+        "lib.where(lib.tensor([True, False]), 0.99, lib.tensor([1, 2]))",
+        "lib.where(lib.tensor([True, False]), 1, 2.5)",
+        "lib.cat([lib.tensor([1.0]), lib.tensor([2])])",
+        "lib.stack([lib.tensor([1.0]), lib.tensor([2], dtype=lib.float64)])",
+        "lib.tensor([1, 2]).floor()",
+        "lib.tensor([1, 2]).round()",
+        "lib.tensor([True, False]).square()",
+        "lib.tensor([True, False]).sign()",
+        "lib.tensor([2]) ** lib.tensor(-1)",
+        "lib.tensor([-5, 5]) % 3",
+        "lib.tensor([-5.5, 5.5]) % -2",
+        "lib.tensor([-5, 5]) // 2",
+        "lib.tensor([1, 2]).clamp(0.5)",
+        "lib.tensor([True]).prod()",
+        "lib.tensor([1, 2]).cumsum(0)",
+        "lib.tensor([1, 2]).amax()",
+        "lib.ones(2, 3).sum(dim=())",
+        "lib.ones(2, 3).mean(dim=())",
+        "lib.ones(1, 2, 1).squeeze((0, 2))",
+        "lib.ones(3).flatten()",
+        "lib.arange(0, 3, 1.5, dtype=lib.int64)",
+        "lib.linspace(-0.98, 3, 4, dtype=lib.int64)",
+        "lib.zeros(0).softmax(0)",
+    ],
+)
+def test_values_and_dtypes_as_torch(expr):
+    same(lambda lib: eval(expr))
+
+
+@pytest.mark.parametrize(
+    "expr, error",
+    [
+        ("lib.tensor([2]) ** -1", RuntimeError),
+        ("-lib.tensor([True])", RuntimeError),
+        ("lib.tensor([True]) - lib.tensor([1])", RuntimeError),
+        ("lib.tensor([1.0]).sub(True)", RuntimeError),
+        ("lib.tensor([5]) // 0", RuntimeError),
+        ("lib.tensor([5]) % 0", RuntimeError),
+        ("lib.ones(3).mT", RuntimeError),
+        ("lib.ones(1, 1).squeeze((0, 2))", IndexError),
+        ("lib.arange(-1, 1, 0.5, dtype=lib.int64)", ValueError),
+        ("lib.arange(0, 5, -1)", RuntimeError),
+        ("lib.where(lib.tensor([1.0, 0.0]), 1.0, 2.0)", RuntimeError),
+        ("lib.cat([lib.tensor(1.0), lib.tensor(2.0)])", RuntimeError),
+        ("lib.ones(2).softmax(0).long().softmax(0)", NotImplementedError),
+        ("lib.tensor([1.0]).maximum(1)", TypeError),
+        ("lib.tensor([1, 2]).add(lib.tensor([1, 2]), alpha=0.5)", RuntimeError),
+        ("int(lib.ones(2))", ValueError),
+        ("lib.ones(2).logsumexp(())", RuntimeError),
+        ("lib.ones(2, 3).gather(1, lib.tensor([[3]]))", RuntimeError),
+    ],
+)
+def test_errors_as_torch(expr, error):
+    both_raise(lambda lib: eval(expr), error)
