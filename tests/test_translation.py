@@ -41,56 +41,66 @@ def _load_translate() -> Any:
 
 
 translate = _load_translate()
-EDITION = translate.EDITIONS[0]
-DECLARED = translate.TRANSLATED.get(EDITION.english, [])
+# Every declared notebook of every edition (the notebooks; the exercises once they are added).
+DECLARED = [
+    (edition, name)
+    for edition in translate.EDITIONS
+    for name in translate.TRANSLATED.get(edition.english, [])
+]
+DECLARED_IDS = [f"{edition.english}/{name}" for edition, name in DECLARED]
 
 
-def _english(name: str) -> Any:
-    return nbformat.read(ROOT / EDITION.english / f"{name}.ipynb", as_version=4)
+def _english(edition: Any, name: str) -> Any:
+    return nbformat.read(ROOT / edition.english / f"{name}.ipynb", as_version=4)
 
 
-def test_declared_notebooks_exist_in_course_order_and_the_rest_is_listed() -> None:
+@pytest.mark.parametrize("edition", translate.EDITIONS, ids=lambda e: e.english)
+def test_declared_notebooks_exist_in_course_order_and_the_rest_is_listed(edition: Any) -> None:
     """TRANSLATED names English notebooks, in course order; the ones left are reported."""
-    names = translate.english_names(EDITION)
-    unknown = [name for name in DECLARED if name not in names]
+    names = translate.english_names(edition)
+    declared = translate.TRANSLATED.get(edition.english, [])
+    unknown = [name for name in declared if name not in names]
     assert not unknown, f"TRANSLATED names notebooks that do not exist: {unknown}"
-    assert DECLARED == sorted(DECLARED), f"TRANSLATED is not in course order: {DECLARED}"
-    remaining = translate.untranslated(EDITION)
+    assert declared == sorted(declared), f"TRANSLATED is not in course order: {declared}"
+    remaining = translate.untranslated(edition)
     if remaining:
         warnings.warn(
-            f"Chinese edition: {len(DECLARED)} of {len(names)} notebooks translated; "
-            f"not yet translated: {', '.join(remaining)}",
+            f"Chinese edition of {edition.english}/: {len(declared)} of {len(names)} notebooks "
+            f"translated; not yet translated: {', '.join(remaining)}",
             stacklevel=1,
         )
 
 
-@pytest.mark.parametrize("name", DECLARED)
-def test_every_markdown_cell_has_a_current_translation(name: str) -> None:
+@pytest.mark.parametrize(("edition", "name"), DECLARED, ids=DECLARED_IDS)
+def test_every_markdown_cell_has_a_current_translation(edition: Any, name: str) -> None:
     """No English markdown cell without a translation, none changed since it was translated."""
-    entries = translate.read_entries(EDITION, name)
-    problems = translate.status(_english(name), entries).problems(name)
+    entries = translate.read_entries(edition, name)
+    problems = translate.status(_english(edition, name), entries).problems(name)
     assert not problems, (
-        f"i18n/zh/{name}.md is out of step with notebooks/{name}.ipynb "
+        f"{edition.sources}/{name}.md is out of step with {edition.english}/{name}.ipynb "
         f"(python scripts/translate.py --todo {name} prints what to translate):\n  - "
         + "\n  - ".join(problems)
     )
 
 
-def test_built_notebooks_are_what_the_script_builds() -> None:
+@pytest.mark.parametrize("edition", translate.EDITIONS, ids=lambda e: e.english)
+def test_built_notebooks_are_what_the_script_builds(edition: Any) -> None:
     """notebooks/zh/ holds exactly the declared notebooks, each as the build writes it."""
-    problems = translate.check(EDITION)
+    problems = translate.check(edition)
     assert not problems, (
-        "notebooks/zh/ is out of step (run: .venv/bin/python scripts/translate.py):\n  - "
+        f"{edition.built}/ is out of step (run: .venv/bin/python scripts/translate.py):\n  - "
         + "\n  - ".join(problems)
     )
 
 
-@pytest.mark.parametrize("name", DECLARED)
-def test_built_notebook_keeps_the_code_and_outputs_and_translates_every_text(name: str) -> None:
+@pytest.mark.parametrize(("edition", "name"), DECLARED, ids=DECLARED_IDS)
+def test_built_notebook_keeps_the_code_and_outputs_and_translates_every_text(
+    edition: Any, name: str
+) -> None:
     """Same cells in the same order; code cells (source, outputs, metadata) identical; every
     markdown cell in Chinese."""
-    english = _english(name)
-    chinese = nbformat.read(ROOT / EDITION.built / f"{name}.ipynb", as_version=4)
+    english = _english(edition, name)
+    chinese = nbformat.read(ROOT / edition.built / f"{name}.ipynb", as_version=4)
     assert [(c.id, c.cell_type) for c in chinese.cells] == [
         (c.id, c.cell_type) for c in english.cells
     ], f"{name}: the Chinese notebook's cells differ from the English ones"
@@ -119,26 +129,29 @@ def _kept_parts(markdown: str) -> dict[str, Counter[str]]:
     }
 
 
-@pytest.mark.parametrize("name", DECLARED)
-def test_formulas_code_and_links_are_kept(name: str) -> None:
+@pytest.mark.parametrize(("edition", "name"), DECLARED, ids=DECLARED_IDS)
+def test_formulas_code_and_links_are_kept(edition: Any, name: str) -> None:
     """Every formula, code span, code block and link of an English cell is in its translation,
     character for character (a translation may repeat one, never drop or alter it)."""
-    entries = translate.read_entries(EDITION, name)
+    entries = translate.read_entries(edition, name)
     problems = []
-    for cell in _english(name).cells:
+    for cell in _english(edition, name).cells:
         if cell.cell_type != "markdown" or cell.id not in entries:
             continue
         english, chinese = _kept_parts(cell.source), _kept_parts(entries[cell.id].text)
         for kind, wanted in english.items():
             lost = wanted - chinese[kind]
             problems += [f"cell {cell.id}: {kind} {item!r} is missing" for item in lost]
-    assert not problems, f"i18n/zh/{name}.md changed or dropped:\n  - " + "\n  - ".join(problems)
+    assert not problems, f"{edition.sources}/{name}.md changed or dropped:\n  - " + "\n  - ".join(
+        problems
+    )
 
 
 def test_a_changed_english_cell_makes_its_translation_stale_by_id() -> None:
     """The check itself: an edited English cell is reported by its id, and the build refuses."""
-    name = DECLARED[0] if DECLARED else translate.english_names(EDITION)[0]
-    english = _english(name)
+    edition = translate.EDITIONS[0]
+    name = translate.english_names(edition)[0]
+    english = _english(edition, name)
     entries = {
         cell.id: translate.Entry(translate.source_hash(cell.source), "译文")
         for cell in english.cells
@@ -196,7 +209,8 @@ def test_translations_follow_the_glossary() -> None:
     avoided = _avoided_terms()
     assert len(avoided) >= 10, f"the glossary's '不用' column was not read: {avoided}"
     hits = []
-    for path in sorted((ROOT / EDITION.sources).glob("*.md")):
+    sources = {ROOT / edition.sources for edition in translate.EDITIONS}
+    for path in sorted({p for folder in sources for p in folder.rglob("*.md")}):
         if path == GLOSSARY:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
