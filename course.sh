@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # minigrad course: set-up, JupyterLab and tests in one script. See README.md.
 #
-#   ./course.sh lab [--port P] [--no-browser]   set up, then open the course in JupyterLab
+#   ./course.sh lab [--port P] [--no-browser] [--lang en|zh]
+#                                               set up, then open the course in JupyterLab
+#                                               (--lang zh: the Chinese edition, Chinese interface)
 #   ./course.sh test [PYTEST ARGS...]           set up, then lint, type-check and run every test and notebook
 #   ./course.sh setup                           only set up (the .venv, graphviz's dot)
 #   ./course.sh execute [NOTEBOOK...]           re-execute notebooks in place (fresh outputs)
@@ -150,20 +152,61 @@ setup() {
   ensure_lab_settings
 }
 
+# Chinese text needs a CJK font in the browser that shows it (the tests' headless Chromium, or a
+# browser on this machine); without one every character is a box. Installed where apt can.
+ensure_cjk_font() {
+  command -v fc-list >/dev/null || return 0  # no fontconfig here: no local browser to serve
+  [ -n "$(fc-list :lang=zh family 2>/dev/null)" ] && return 0
+  info "installing a Chinese font (fonts-wqy-microhei) so that the browser shows Chinese text"
+  if apt_install fonts-wqy-microhei && [ -n "$(fc-list :lang=zh family)" ]; then return 0; fi
+  [ "${CI:-}" = true ] && die "no Chinese font is installed and fonts-wqy-microhei $(apt_failure) run 'sudo apt-get install fonts-wqy-microhei' and run this again."
+  echo "warning: no Chinese font is installed and fonts-wqy-microhei $(apt_failure) run 'sudo apt-get install fonts-wqy-microhei' (a browser on this machine shows boxes instead of Chinese text)." >&2
+}
+
+# The Chinese edition (./course.sh lab --lang zh): its first notebook, and JupyterLab's Simplified
+# Chinese interface (the language pack in requirements.txt). The locale is set in a settings folder
+# of its own (the course's overrides plus the locale) that only this launch reads, so the English
+# launch keeps its interface; a student's own choice in Settings > Language still wins.
+LAB_EXTRA_ARGS=()
+lab_language() {
+  case "$1" in
+    en) ;;
+    zh)
+      FIRST_NOTEBOOK="notebooks/zh/01_chain_rule.ipynb"
+      ensure_cjk_font
+      local dir="$VENV/share/jupyter/lab/settings-zh"
+      mkdir -p "$dir"
+      "$PY" - "$ROOT/scripts/lab-overrides.json" "$dir/overrides.json" <<'SETTINGS'
+import json, sys
+
+settings = json.load(open(sys.argv[1], encoding="utf-8"))
+settings["@jupyterlab/translation-extension:plugin"] = {"locale": "zh_CN"}
+json.dump(settings, open(sys.argv[2], "w", encoding="utf-8"), indent=2)
+SETTINGS
+      LAB_EXTRA_ARGS+=(--LabApp.app_settings_dir="$dir") ;;
+  esac
+}
+
 free_port() {
   "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 cmd_lab() {
-  local port="" browser=1
+  local port="" browser=1 lang=en
   while [ $# -gt 0 ]; do
     case "$1" in
       --port) port="$2"; shift 2 ;;
       --no-browser) browser=0; shift ;;
-      *) die "unknown option for lab: $1 (use --port P or --no-browser)" ;;
+      --lang)
+        case "${2:-}" in
+          en|zh) lang="$2"; shift 2 ;;
+          *) die "unknown language for lab: '${2:-}' (use --lang en or --lang zh)" ;;
+        esac ;;
+      *) die "unknown option for lab: $1 (use --port P, --no-browser or --lang en|zh)" ;;
     esac
   done
   setup
+  lab_language "$lang"
   # A machine with no screen (a server, a container, CI) gets the URL only.
   if [ "$(uname)" = Linux ] && [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then browser=0; fi
   [ -n "$port" ] || port="$(free_port)"
@@ -172,7 +215,8 @@ cmd_lab() {
   local url="http://127.0.0.1:$port/lab/tree/$FIRST_NOTEBOOK?token=$token"
   local args=(--ip=127.0.0.1 --port="$port" --ServerApp.port_retries=0
               --IdentityProvider.token="$token" --ServerApp.root_dir="$ROOT"
-              --ServerApp.default_url="/lab/tree/$FIRST_NOTEBOOK" --no-browser)
+              --ServerApp.default_url="/lab/tree/$FIRST_NOTEBOOK" --no-browser
+              "${LAB_EXTRA_ARGS[@]}")
   [ "$(id -u)" = 0 ] && args+=(--allow-root)
   info "starting JupyterLab: the URL follows once it answers (usually within 10 seconds)"
   # Print the URL (and open the browser) only once JupyterLab answers on it. The watcher runs
@@ -270,7 +314,7 @@ main() {
     setup) setup ;;
     execute) cmd_execute "$@" ;;
     book) cmd_book "$@" ;;
-    *) echo "usage: ./course.sh lab | test | setup | execute [NOTEBOOK...] | book [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: ./course.sh lab [--lang en|zh] | test | setup | execute [NOTEBOOK...] | book [--out DIR]" >&2; exit 2 ;;
   esac
 }
 

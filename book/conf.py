@@ -31,10 +31,11 @@ import course_map  # noqa: E402  (book/course_map.py, beside this file)
 # The course's parts, in reading order: (caption in the navigation, folder of notebooks, folder
 # of their exercises). Each notebook `NN_topic.ipynb` in a part's folder becomes a chapter and
 # links to `NN_topic_exercises.ipynb` in the exercise folder (or the English one, if the part has
-# none of its own). The Chinese edition, once notebooks/zh/ exists, is one more line:
-#     ("中文版", "notebooks/zh", "exercises/zh"),
+# none of its own). The Chinese edition (notebooks/zh/, built by scripts/translate.py) is one
+# more line.
 PARTS = [
     ("Notebooks", "notebooks", "exercises"),
+    ("中文版", "notebooks/zh", "exercises/zh"),
 ]
 # Where the course lives, for the "open in Binder / Colab" links and the repository button.
 REPOSITORY = "minigrad-course/minigrad"
