@@ -20,6 +20,7 @@ Without Chromium or Playwright the tests skip locally and fail in CI (``CI=true`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -254,12 +255,15 @@ def _server_environment(tmp: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """Start the course as the README says, parse the printed URL, and always stop it after."""
+@contextlib.contextmanager
+def running_lab(settings_dir: Path, *options: str) -> Iterator[Lab]:
+    """``./course.sh lab [options]`` started as the README says, its printed URL parsed, the
+    server checked to answer with autosave off; always stopped after (test_browser_zh.py
+    starts ``--lang zh`` through it too)."""
     _require_browser()
-    env = _server_environment(tmp_path_factory.mktemp("lab"))
-    command = [str(ROOT / "course.sh"), "lab", "--port", str(_free_port()), "--no-browser"]
+    env = _server_environment(settings_dir)
+    command = [str(ROOT / "course.sh"), "lab", *options, "--port", str(_free_port())]
+    command.append("--no-browser")
     process = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -313,6 +317,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield server
     finally:
         _stop_process_group(process)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The course started as the README says, for the whole module."""
+    with running_lab(tmp_path_factory.mktemp("lab")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,7 @@ already. ``MINIGRAD_BROWSER_ZH_NOTEBOOKS`` (a glob relative to the repository, e
 from __future__ import annotations
 
 import os
-import re
 import subprocess
-import threading
-import time
-import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,59 +40,9 @@ MENUS = {
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[en.Lab]:
-    """``./course.sh lab --lang zh``, started and parsed as test_browser.py does, always stopped."""
-    en._require_browser()
-    env = en._server_environment(tmp_path_factory.mktemp("lab-zh"))
-    command = [str(ROOT / "course.sh"), "lab", "--lang", "zh", "--port", str(en._free_port())]
-    command.append("--no-browser")
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    log: list[str] = []
-    found: list[str] = []
-    url_seen = threading.Event()
-
-    def read_output() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            log.append(line)
-            match = re.search(r"http://127\.0\.0\.1:\d+/\S*\?token=\w+", line)
-            if match and not found:
-                found.append(match.group(0))
-                url_seen.set()
-
-    threading.Thread(target=read_output, daemon=True).start()
-    try:
-        deadline = time.monotonic() + en.SERVER_START_TIMEOUT_S
-        while not url_seen.wait(0.5):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"'{' '.join(command[1:])}' printed no URL. Its output:\n{''.join(log)}"
-                )
-        url = found[0]
-        base = re.match(r"http://[^/]+", url).group(0)
-        server = en.Lab(url=url, base=base, token=url.rsplit("token=", 1)[1], log=log)
-        while True:
-            try:
-                server.api("GET", "/api/status")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer at {base}:\n{''.join(log)}")
-                time.sleep(0.5)
-        # Running a notebook in the test must never rewrite the committed .ipynb.
-        docmanager = server.api("GET", "/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
-        assert docmanager["settings"].get("autosave") is False, docmanager["settings"]
+    """``./course.sh lab --lang zh``, started and checked as test_browser.py does."""
+    with en.running_lab(tmp_path_factory.mktemp("lab-zh"), "--lang", "zh") as server:
         yield server
-    finally:
-        en._stop_process_group(process)
 
 
 @pytest.fixture(scope="module")
