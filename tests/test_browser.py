@@ -165,7 +165,7 @@ JS_SCROLL_TO_TOP = (
 def _unavailable(reason: str) -> None:
     """Skip on a developer's machine, fail in CI, where the browser test must run."""
     if IN_CI:
-        pytest.fail(f"{reason} This fails in CI (CI=true), where the browser test must run.")
+        pytest.fail(f"{reason} This fails in CI (CI=true), where the browser tests must run.")
     pytest.skip(reason)
 
 
@@ -174,7 +174,7 @@ def _require_browser() -> None:
     if not CHROMIUM.exists():
         _unavailable(
             f"{CHROMIUM} is missing: install Debian's chromium ('sudo apt-get install chromium'; "
-            "'./course.sh test' does it when it can) to run the JupyterLab browser test."
+            "'./course.sh test' does it when it can) to run the browser tests."
         )
     try:
         import playwright.sync_api  # noqa: F401

@@ -23,7 +23,6 @@ import functools
 import html
 import html.parser
 import json
-import os
 import re
 import subprocess
 import sys
@@ -41,21 +40,12 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import nbformat
 import pytest
 
+# One headless Chromium set-up for every browser test: the same binary, flags and checks.
+from test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _require_browser
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "test-artifacts" / "site"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-IN_CI = os.environ.get("CI", "").lower() == "true"
-VIEWPORT = {"width": 1400, "height": 900}
 
 
 def _stored(folder: str) -> list[Path]:
@@ -128,25 +118,6 @@ JS_PAGE_REPORT = """
   };
 }
 """
-
-
-def _unavailable(reason: str) -> None:
-    """Skip on a developer's machine, fail in CI, where the browser test must run."""
-    if IN_CI:
-        pytest.fail(f"{reason} This fails in CI (CI=true), where the site test must run.")
-    pytest.skip(reason)
-
-
-def _require_browser() -> None:
-    if not CHROMIUM.exists():
-        _unavailable(
-            f"{CHROMIUM} is missing: install Debian's chromium ('sudo apt-get install chromium'; "
-            "'./course.sh test' does it when it can) to run the site's browser test."
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _unavailable("Playwright for Python is missing from .venv: run './course.sh setup'.")
 
 
 @pytest.fixture(scope="module")
