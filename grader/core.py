@@ -67,6 +67,9 @@ class Question:
     hint: str = ""  # shown when a result has the wrong shape
     layout: str = ""  # shown when values differ: what the result's entries are
     describe: Callable[[dict[str, Any]], str] | None = None  # a case as text, for feedback
+    # Where many answers are right (any valid order, any good step h): judges one decoded
+    # result in the grader's process, ``accept(case, expected, got)`` -> "" or what is wrong.
+    accept: Callable[[dict[str, Any], Any, Any], str] | None = None
 
     def show(self, case: dict[str, Any]) -> str:
         """One case as text for feedback ("input x=[...]")."""
@@ -204,7 +207,10 @@ def judge(
             got = wire.decode(result["ok"])
         except (wire.WireError, ValueError) as exc:
             return 0.0, f"the answer could not be read ({exc})"
-        problem = compare(got, want, question)
+        if question.accept is not None:
+            problem = question.accept(case, want, got)
+        else:
+            problem = compare(got, want, question)
         if problem:
             return 0.0, f"for {question.show(case)}: {problem}"
     if question.kind == "predict":

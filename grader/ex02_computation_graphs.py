@@ -1,321 +1,41 @@
-"""Exercise 02 (computation graphs): topological order, sum over paths, PyTorch's recorded graph.
+"""Exercise 02 (computation graphs): routines over minigrad's recorded graph, a bug, predictions.
 
-A graph is a dict ``node: [op, inputs]`` as in notebook 02 (``["input", []]`` for an input;
-an input may be listed twice, as in ``mul(x, x)``). Node names are shuffled and so is the
-dict's order, so neither the names nor the order of the keys give a topological order away.
+Every case is a small program over registers (leaves first, then ``[op, i, j]`` steps, ``j =
+-1`` for a one-input op), built with minigrad in the student's process (the student's code
+walks minigrad's real ``grad_fn`` / ``next_functions`` graph) and with torch in the grader's
+(the truth: minigrad's graph mirrors torch's node for node for these operations).
 """
 
 from __future__ import annotations
 
-import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from grader.core import Exercise, Question, need
 
-DEEP = 3000  # deeper than Python's default recursion limit (1000), as in ex03
-UNARY = ("sin", "tanh")
+DEEP = 3000  # deeper than Python's default recursion limit (1000)
+OPS = ("add", "mul", "mul", "sin", "tanh", "detach")
 
 
-def _random_dag(rng: np.random.Generator, n: int, n_inputs: int) -> tuple[dict, list[str]]:
-    """A random DAG of ``n`` nodes; returns (dag in shuffled key order, a topological order).
-
-    Later nodes often use a node that is not the newest, so that a node waits on inputs of
-    different depths (what an order without dependency counts gets wrong).
-    """
-    names = [f"v{k}" for k in rng.permutation(n)]
-    nodes: list[tuple[str, str, list[str]]] = []
-    for k, name in enumerate(names):
-        if k < n_inputs:
-            nodes.append((name, "input", []))
-            continue
-        op = str(rng.choice(("add", "mul", "sin", "tanh")))
-        first = names[k - 1] if rng.random() < 0.5 else names[int(rng.integers(k))]
-        if op in UNARY:
-            inputs = [first]
-        else:
-            # Sometimes the same node twice (mul(x, x)): two edges, two paths.
-            second = first if rng.random() < 0.2 else names[int(rng.integers(k))]
-            inputs = [first, second] if rng.random() < 0.5 else [second, first]
-        nodes.append((name, op, inputs))
-    order = [name for name, _, _ in nodes]
-    dag = {name: [op, inputs] for name, op, inputs in (nodes[i] for i in rng.permutation(n))}
-    return dag, order
-
-
-def _deep_dag(rng: np.random.Generator) -> dict:
-    """A chain of DEEP nodes with a few skip edges, keys shuffled."""
-    names = [f"v{k}" for k in rng.permutation(DEEP)]
-    dag = {names[0]: ["input", []]}
-    for k in range(1, DEEP):
-        skip = names[int(rng.integers(k))]
-        dag[names[k]] = (
-            ["add", [names[k - 1], skip]] if rng.random() < 0.2 else ["sin", [names[k - 1]]]
-        )
-    return {name: dag[name] for name in rng.permutation(names).tolist()}
-
-
-def _with_cycle(rng: np.random.Generator, dag: dict, order: list[str]) -> dict:
-    """The DAG with one input of a node redirected to that node or one that depends on it."""
-    node = str(rng.choice([n for n in order if dag[n][0] != "input"]))
-    below = [n for n in order if n == node or node in _ancestors(dag, n)]
-    late = str(rng.choice(below))  # may be the node itself: a self-loop
-    cyclic = {name: [op, list(inputs)] for name, (op, inputs) in dag.items()}
-    op, inputs = dag[node]
-    cyclic[node] = [op, [late, *inputs[1:]]]
-    return cyclic
-
-
-# q1: topological order -------------------------------------------------------------------
-
-
-def _shuffled(rng: np.random.Generator, dag: dict) -> dict:
-    """The graph under fresh node names, its keys in random order."""
-    names = dict(zip(dag, (f"v{k}" for k in rng.permutation(len(dag))), strict=True))
-    renamed = {names[n]: [op, [names[i] for i in inputs]] for n, (op, inputs) in dag.items()}
-    return {n: renamed[n] for n in rng.permutation(list(renamed)).tolist()}
-
-
-#: Fixed graphs that catch an order without dependency counts every time, in both operand
-#: orders: an uneven diamond (c waits on x directly and through a, b), a node using its
-#: input twice (mul(x, x): two edges, one input), and a node whose inputs are far apart.
-FIXED_GRAPHS = (
-    {"x": ["input", []], "a": ["sin", ["x"]], "b": ["tanh", ["a"]], "c": ["add", ["x", "b"]]},
-    {"x": ["input", []], "a": ["sin", ["x"]], "b": ["tanh", ["a"]], "c": ["add", ["b", "x"]]},
-    {"x": ["input", []], "a": ["mul", ["x", "x"]], "b": ["sin", ["a"]], "c": ["mul", ["b", "a"]]},
-    {
-        "x": ["input", []],
-        "y": ["input", []],
-        "a": ["mul", ["x", "y"]],
-        "b": ["sin", ["a"]],
-        "c": ["tanh", ["b"]],
-        "d": ["add", ["c", "y"]],
-        "e": ["mul", ["d", "a"]],
-    },
-)
-
-
-def _order_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    cases = [{"dag": _shuffled(rng, dag)} for dag in FIXED_GRAPHS]
-    for _ in range(4):
-        n = int(rng.integers(8, 25))
-        dag, _ = _random_dag(rng, n, int(rng.integers(1, 4)))
-        cases.append({"dag": dag})
-    dag, order = _random_dag(rng, int(rng.integers(8, 15)), 2)
-    cases.append({"dag": _with_cycle(rng, dag, order), "_cycle": True})
-    cases.append({"dag": _deep_dag(rng), "_deep": True})
-    return cases
-
-
-def _order_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
-    """[node problems, edges pointing backwards] of the student's order: [0, 0] when valid."""
-    dag = case["dag"]
-    try:
-        order = list(need(ns, "topological_order")(dag))
-    except ValueError:
-        if case.get("_cycle"):
-            return np.zeros(2)  # the right answer for a graph with a cycle
-        raise
-    position = {}
-    problems = 0
-    for i, node in enumerate(order):
-        if node in dag and node not in position:
-            position[node] = i
-        else:
-            problems += 1  # repeated, or not a node of the graph
-    problems += len(dag) - len(position)  # missing
-    backwards = sum(
-        1
-        for node, (_, inputs) in dag.items()
-        for inp in inputs
-        if node in position and inp in position and position[inp] >= position[node]
-    )
-    return np.array([problems, backwards], dtype=np.float64)
-
-
-def _order_expected(case: dict[str, Any]) -> np.ndarray:
-    # A valid order has no problem at all; a graph with a cycle has none and must raise.
-    return np.zeros(2)
-
-
-def _describe_graph(dag: dict, limit: int = 10) -> str:
-    parts = [
-        f"{node}: input" if op == "input" else f"{node} = {op}({', '.join(inputs)})"
-        for node, (op, inputs) in list(dag.items())[:limit]
-    ]
-    more = f", ... ({len(dag)} nodes in all)" if len(dag) > limit else ""
-    return "{" + "; ".join(parts) + more + "}"
-
-
-def _order_describe(case: dict[str, Any]) -> str:
-    text = f"the graph {_describe_graph(case['dag'])}"
-    if case.get("_cycle"):
-        text += " (it has a cycle, so topological_order must raise ValueError)"
-    if case.get("_deep"):
-        text += " (a chain deeper than Python's recursion limit)"
-    return text
-
-
-# q2: the total derivative, a sum over paths ----------------------------------------------
-
-
-def _forward(dag: dict, order: list[str], inputs: dict[str, float]) -> dict[str, float]:
-    """Every node's value (the grader's own forward pass, in a known topological order)."""
-    rule = {"add": lambda p, q: p + q, "mul": lambda p, q: p * q, "sin": math.sin}
-    rule["tanh"] = math.tanh
-    value = dict(inputs)
-    for node in order:
-        op, args = dag[node]
-        if op != "input":
-            value[node] = rule[op](*(value[a] for a in args))
-    return value
-
-
-def _local(dag: dict, value: dict[str, float]) -> dict[str, list[float]]:
-    """node -> [d node / d each of its inputs], in the order of its inputs."""
-    rule = {
-        "input": lambda: [],
-        "add": lambda p, q: [1.0, 1.0],
-        "mul": lambda p, q: [q, p],
-        "sin": lambda p: [math.cos(p)],
-        "tanh": lambda p: [1 - math.tanh(p) ** 2],
-    }
-    return {node: rule[op](*(value[a] for a in args)) for node, (op, args) in dag.items()}
-
-
-def _ancestors(dag: dict, node: str) -> set[str]:
-    seen, stack = set(), [node]
-    while stack:
-        for inp in dag[stack.pop()][1]:
-            if inp not in seen:
-                seen.add(inp)
-                stack.append(inp)
-    return seen
-
-
-def _ladder(rng: np.random.Generator, rungs: int) -> tuple[dict, list[str]]:
-    """x -> (sin, tanh) -> add, ``rungs`` times: 2**rungs paths from the input to the output."""
-    dag, order, last = {"x": ["input", []]}, ["x"], "x"
-    for k in range(rungs):
-        dag[f"s{k}"], dag[f"t{k}"] = ["sin", [last]], ["tanh", [last]]
-        dag[f"a{k}"] = ["add", [f"s{k}", f"t{k}"]]
-        order += [f"s{k}", f"t{k}", f"a{k}"]
-        last = f"a{k}"
-    return {name: dag[name] for name in rng.permutation(list(dag)).tolist()}, order
-
-
-def _path_case(rng: np.random.Generator, dag: dict, order: list[str], source: str) -> dict:
-    inputs = {n: float(rng.uniform(-1.5, 1.5)) for n, (op, _) in dag.items() if op == "input"}
-    return {"dag": dag, "inputs": inputs, "source": source, "target": order[-1], "_order": order}
-
-
-def _path_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    cases = []
-    for _ in range(5):
-        dag, order = _random_dag(rng, int(rng.integers(6, 16)), int(rng.integers(1, 4)))
-        above = sorted(_ancestors(dag, order[-1]))
-        cases.append(_path_case(rng, dag, order, str(rng.choice(above))))
-    # A node the output does not depend on: no path, derivative 0.
-    others: list[str] = []
-    while not others:
-        dag, order = _random_dag(rng, 10, 3)
-        others = sorted(set(dag) - _ancestors(dag, order[-1]) - {order[-1]})
-    cases.append(_path_case(rng, dag, order, str(rng.choice(others))))
-    # x used twice by one node (two edges, two paths) and again further on.
-    order = ["x", "y", "a", "b", "c", "d"]
-    fixed = {"x": ["input", []], "y": ["input", []], "a": ["mul", ["x", "x"]]}
-    fixed |= {"b": ["sin", ["a"]], "c": ["mul", ["b", "y"]], "d": ["add", ["c", "a"]]}
-    cases.append(_path_case(rng, fixed, order, "x"))
-    dag, order = _ladder(rng, 8)
-    cases.append(_path_case(rng, dag, order, "x"))
-    for fixed in FIXED_GRAPHS[:2]:  # x reaches c directly and through a, b
-        cases.append(_path_case(rng, fixed, ["x", "a", "b", "c"], "x"))
-    # Deeper than Python's recursion limit: one path through DEEP nodes.
-    chain = {"v0": ["input", []]} | {f"v{k}": ["sin", [f"v{k - 1}"]] for k in range(1, DEEP)}
-    case = _path_case(rng, chain, list(chain), "v0")
-    case["_deep"] = True
-    cases.append(case)
-    return cases
-
-
-def _path_run(ns: dict[str, Any], case: dict[str, Any]) -> float:
-    dag, order = case["dag"], case["_order"]
-    local = _local(dag, _forward(dag, order, case["inputs"]))
-    answer = need(ns, "total_derivative")(dag, local, case["source"], case["target"])
-    return float(answer)
-
-
-def _path_expected(case: dict[str, Any]) -> float:
-    import torch
-
-    dag = case["dag"]
-    t = {
-        n: torch.tensor(v, dtype=torch.float64, requires_grad=True)
-        for n, v in case["inputs"].items()
-    }
-    ops = {"add": torch.add, "mul": torch.mul, "sin": torch.sin, "tanh": torch.tanh}
-    for node in case["_order"]:
-        op, args = dag[node]
-        if op != "input":
-            t[node] = ops[op](*(t[a] for a in args))
-    (grad,) = torch.autograd.grad(t[case["target"]], t[case["source"]], allow_unused=True)
-    return 0.0 if grad is None else grad.item()
-
-
-def _path_describe(case: dict[str, Any]) -> str:
-    values = ", ".join(f"{n}={v:.6g}" for n, v in case["inputs"].items())
-    deep = " (a chain deeper than Python's recursion limit)" if case.get("_deep") else ""
-    return (
-        f"the graph {_describe_graph(case['dag'], limit=16)}{deep} with {values}: "
-        f"d {case['target']} / d {case['source']}"
-    )
-
-
-# q3: the leaves that backward() fills, from grad_fn and next_functions ----------------------
-
-
-def _leaf_program(rng: np.random.Generator, n_leaves: int, steps: int) -> list:
-    """Steps ``[op, i, j]`` over registers (leaves first); ``j = -1`` for a one-input op."""
+def _program(rng: np.random.Generator, n_leaves: int, steps: int, ops: tuple = OPS) -> list:
+    """Random steps over registers; operands are often reused (a node used twice)."""
     program = []
     for k in range(steps):
         n = n_leaves + k
-        op = str(rng.choice(("add", "mul", "mul", "sin", "detach")))
+        op = str(rng.choice(ops))
         i = n - 1 if rng.random() < 0.5 else int(rng.integers(n))
-        j = i if rng.random() < 0.25 else int(rng.integers(n))  # a tensor used twice
+        j = i if rng.random() < 0.25 else int(rng.integers(n))
         program.append([op, i, j if op in ("add", "mul") else -1])
     return program
 
 
-def _leaf_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    cases = []
-    for _ in range(5):
-        n = int(rng.integers(2, 6))
-        requires = [bool(r) for r in rng.random(n) < 0.6]
-        program = _leaf_program(rng, n, int(rng.integers(3, 10)))
-        cases.append(
-            {"requires_grad": requires, "program": program, "size": int(rng.integers(1, 4))}
-        )
-    # A leaf used twice, one that needs no gradient, one whose path is cut by detach().
-    cases.append(
-        {
-            "requires_grad": [True, False, True],
-            "program": [["mul", 0, 0], ["add", 3, 1], ["detach", 2, -1], ["mul", 4, 5]],
-            "size": 2,
-        }
-    )
-    # Deeper than Python's recursion limit: y = sin(sin(... (x0 * x1) ...)).
-    deep = [["mul", 0, 1]] + [["sin", 2 + k, -1] for k in range(DEEP)]
-    cases.append({"requires_grad": [True, True], "program": deep, "size": 1, "_deep": True})
-    return cases
-
-
-def _build_leaves(torch: Any, case: dict[str, Any]) -> tuple[list, Any]:
-    """The case's leaves and output ``y`` (a sum, so a scalar), built with torch."""
-    gen = torch.Generator().manual_seed(0)
+def _build(lib: Any, case: dict[str, Any]) -> tuple[list, Any]:
+    """The case's leaves and output (a sum, so a scalar), with torch or minigrad."""
     leaves = [
-        torch.randn(case["size"], generator=gen, dtype=torch.float64).requires_grad_(r)
-        for r in case["requires_grad"]
+        lib.tensor(np.asarray(v), requires_grad=bool(r))
+        for v, r in zip(case["values"], case["requires_grad"], strict=True)
     ]
     regs = list(leaves)
     for op, i, j in case["program"]:
@@ -325,16 +45,62 @@ def _build_leaves(torch: Any, case: dict[str, Any]) -> tuple[list, Any]:
         elif op == "mul":
             regs.append(a * regs[j])
         elif op == "sin":
-            regs.append(torch.sin(a))
+            regs.append(a.sin())
+        elif op == "tanh":
+            regs.append(a.tanh())
         else:
             regs.append(a.detach())
     return leaves, regs[-1].sum()
 
 
-def _leaf_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
-    import torch
+def _case(rng: np.random.Generator, requires: list[bool], program: list, size: int) -> dict:
+    values = [rng.uniform(-1, 1, size=size) for _ in requires]
+    return {"requires_grad": requires, "program": program, "values": values}
 
-    leaves, y = _build_leaves(torch, case)
+
+def _describe(case: dict[str, Any]) -> str:
+    n, program = len(case["requires_grad"]), case["program"]
+    size = case["values"][0].shape[0]
+    lines = [
+        f"x{i} = torch.randn({size}, requires_grad={r})"
+        for i, r in enumerate(case["requires_grad"])
+    ]
+    name = [f"x{i}" for i in range(n)] + [f"v{n + k}" for k in range(len(program))]
+    symbol = {"add": "+", "mul": "*"}
+    for k, (op, i, j) in enumerate(program[:8]):
+        expr = f"{name[i]} {symbol[op]} {name[j]}" if op in symbol else f"{name[i]}.{op}()"
+        lines.append(f"{name[n + k]} = {expr}")
+    if len(program) > 8:
+        lines.append(f"... ({len(program)} steps in all)")
+    return "; ".join(lines) + f"; y = {name[-1]}.sum()"
+
+
+# q1 (warm-up): the leaves that backward() fills ----------------------------------------------
+
+
+def _leaf_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = []
+    for _ in range(5):
+        n = int(rng.integers(2, 6))
+        requires = [bool(r) for r in rng.random(n) < 0.6]
+        cases.append(_case(rng, requires, _program(rng, n, int(rng.integers(3, 10))), 2))
+    # A leaf used twice, one that needs no gradient, one whose path is cut by detach().
+    fixed = [["mul", 0, 0], ["add", 3, 1], ["detach", 2, -1], ["mul", 4, 5]]
+    cases.append(_case(rng, [True, False, True], fixed, 2))
+    # Nothing recorded at all: y.grad_fn is None.
+    cases.append(_case(rng, [False, True], [["detach", 1, -1], ["mul", 2, 0]], 1))
+    # Deeper than Python's recursion limit: y = sin(sin(... (x0 * x1) ...)).
+    deep = [["mul", 0, 1]] + [["sin", 2 + k, -1] for k in range(DEEP)]
+    case = _case(rng, [True, True], deep, 1)
+    case["_deep"] = True
+    cases.append(case)
+    return cases
+
+
+def _leaf_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
+    import minigrad
+
+    leaves, y = _build(minigrad, case)
     found = need(ns, "leaves_with_grad")(y)
     index = {id(leaf): i for i, leaf in enumerate(leaves)}
     # Anything that is not one of the leaves (a node, a non-leaf tensor) shows up as -1.
@@ -345,67 +111,313 @@ def _leaf_expected(case: dict[str, Any]) -> np.ndarray:
     # Ask PyTorch itself: run backward() and see which leaves got a .grad.
     import torch
 
-    leaves, y = _build_leaves(torch, case)
+    leaves, y = _build(torch, case)
     if y.requires_grad:
         y.backward()
     return np.array([i for i, leaf in enumerate(leaves) if leaf.grad is not None], dtype=np.int64)
 
 
-def _leaf_describe(case: dict[str, Any]) -> str:
-    lines = [
-        f"x{i} = torch.randn({case['size']}, requires_grad={r})"
-        for i, r in enumerate(case["requires_grad"])
-    ]
-    n, program = len(case["requires_grad"]), case["program"]
-    name = [f"x{i}" for i in range(n)] + [f"v{n + k}" for k in range(len(program))]
-    symbol = {"add": "+", "mul": "*"}
-    for k, (op, i, j) in enumerate(program[:8]):
-        a = name[i]
-        expr = f"{a} {symbol[op]} {name[j]}" if op in symbol else f"{a}.{op}()"
-        lines.append(f"{name[n + k]} = {expr}")
-    if len(program) > 8:
-        lines.append(f"... ({len(program)} steps in all)")
-    return "; ".join(lines) + f"; y = {name[-1]}.sum()"
+# q2 (implement): the order in which backward() may run the nodes ------------------------------
+
+#: Graphs where a node gets gradients along edges of different lengths, in both operand
+#: orders: an order without dependency counts (breadth-first, pre-order, a walk) runs such a
+#: node before one of its users; and a node used twice by one user (two edges, two counts).
+FIXED_ORDER = (
+    # a = sin(x0); y = a + tanh(sin(a)): a reached directly and through two nodes
+    ([True], [["sin", 0, -1], ["sin", 1, -1], ["tanh", 2, -1], ["add", 1, 3]]),
+    ([True], [["sin", 0, -1], ["sin", 1, -1], ["tanh", 2, -1], ["add", 3, 1]]),
+    # a = sin(x0); y = a * a + tanh(a): the two edges of a * a, then one more user
+    ([True], [["sin", 0, -1], ["mul", 1, 1], ["tanh", 1, -1], ["add", 2, 3]]),
+    ([True], [["sin", 0, -1], ["mul", 1, 1], ["tanh", 1, -1], ["add", 3, 2]]),
+    # two leaves, one used by three nodes at different depths
+    ([True, True], [["mul", 0, 1], ["sin", 2, -1], ["mul", 3, 0], ["add", 4, 0], ["add", 5, 2]]),
+    # an input that needs no gradient: None in next_functions
+    ([True, False], [["mul", 0, 1], ["sin", 2, -1], ["add", 3, 2]]),
+)
+
+
+def _order_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = [_case(rng, list(r), [list(s) for s in p], 2) for r, p in FIXED_ORDER]
+    for _ in range(4):
+        n = int(rng.integers(1, 4))
+        requires = [True] * n  # so that y always has a grad_fn
+        program = _program(rng, n, int(rng.integers(5, 16)), ("add", "mul", "sin", "tanh"))
+        cases.append(_case(rng, requires, program, 2))
+    # A chain deeper than the recursion limit (no skip edges: a walk that visits a node once
+    # per path would take exponential time, and only the recursion is tested here).
+    program = [["sin", k, -1] for k in range(DEEP)]
+    case = _case(rng, [True], program, 1)
+    case["_deep"] = True
+    cases.append(case)
+    return cases
+
+
+def _graph_of(root: Any) -> tuple[dict[int, int], list[Any], list[tuple[int, int]]]:
+    """The nodes below ``root`` (a grad_fn) numbered by a walk, and the edges between them:
+    (index of a node, index of the node it sends a gradient to), one per use."""
+    index: dict[int, int] = {}
+    nodes, edges, stack = [], [], [root]
+    index[id(root)] = 0
+    nodes.append(root)
+    while stack:
+        fn = stack.pop()
+        for child, _ in fn.next_functions:
+            if child is None:
+                continue
+            if id(child) not in index:
+                index[id(child)] = len(nodes)
+                nodes.append(child)
+                stack.append(child)
+            edges.append((index[id(fn)], index[id(child)]))
+    return index, nodes, edges
+
+
+def _order_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
+    import minigrad
+
+    _, y = _build(minigrad, case)
+    order = need(ns, "backward_order")(y)
+    index, nodes, edges = _graph_of(y.grad_fn)
+    alive = nodes  # keeps every node alive, so that no id() is reused while we compare
+    positions = [index.get(id(fn), -1) for fn in list(order)]
+    return {
+        "order": np.array(positions, dtype=np.int64),
+        "edges": np.array(edges, dtype=np.int64).reshape(-1, 2),
+        "nodes": len(alive),
+        "names": [str(fn.name()) for fn in alive],
+    }
+
+
+def _order_expected(case: dict[str, Any]) -> list[int]:
+    import torch
+
+    _, y = _build(torch, case)
+    _, nodes, edges = _graph_of(y.grad_fn)
+    return [len(nodes), len(edges)]
+
+
+def _order_accept(case: dict[str, Any], want: Any, got: Any) -> str:
+    if not isinstance(got, dict) or set(got) != {"order", "edges", "nodes", "names"}:
+        return "the grader got no readable answer for this question"
+    order, edges, n = got["order"], got["edges"], int(got["nodes"])
+    if [n, len(edges)] != [int(v) for v in want]:
+        return (
+            f"minigrad's graph has {n} nodes and {len(edges)} edges, torch's "
+            f"{int(want[0])} and {int(want[1])} (a minigrad bug: tell the course team)"
+        )
+    order = [int(i) for i in order]
+    unknown = sum(1 for i in order if i < 0)
+    if unknown:
+        return (
+            f"{unknown} of the entries you returned are not nodes of y's graph (return the "
+            "grad_fn nodes themselves, AccumulateGrad nodes included, not tensors or None)"
+        )
+    if len(order) != len(set(order)):
+        return "a node is in your order twice (a node with several users must run once)"
+    if len(order) != n:
+        return f"your order has {len(order)} of the graph's {n} nodes (every node runs once)"
+    if order and order[0] != 0:
+        return "y.grad_fn must come first: it is where backward() starts"
+    position = {node: k for k, node in enumerate(order)}
+    for parent, child in edges.tolist():
+        if position[parent] > position[child]:
+            names = [str(n) for n in got["names"]] if isinstance(got["names"], list) else []
+            child_name = names[child] if child < len(names) else "a node"
+            parent_name = names[parent] if parent < len(names) else "a node"
+            return (
+                f"your order runs {child_name} (at position {position[child]}) before "
+                f"{parent_name} (at position {position[parent]}), which sends it a gradient: a "
+                "node runs only once every node that uses it has run"
+            )
+    return ""
+
+
+# q3 (debug): a Jacobian, one backward per output ---------------------------------------------
+
+
+def _jacobian_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = []
+    for kind in ("square", "mix", "mix", "square", "mix"):
+        n = int(rng.integers(2, 6))
+        m = n if kind == "square" else int(rng.integers(2, 6))
+        cases.append({"f": kind, "x": rng.uniform(-1.5, 1.5, size=n), "W": rng.normal(size=(m, n))})
+    return cases
+
+
+def _jacobian_function(lib: Any, case: dict[str, Any]) -> Any:
+    w = lib.tensor(case["W"])
+    if case["f"] == "square":
+        return lambda t: t * t + t.sin()
+    return lambda t: (w @ t).tanh() * t.sum()
+
+
+def _jacobian_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
+    import minigrad
+
+    out = need(ns, "jacobian")(_jacobian_function(minigrad, case), case["x"])
+    return np.array(out, dtype=np.float64)
+
+
+def _jacobian_expected(case: dict[str, Any]) -> np.ndarray:
+    import torch
+
+    f = _jacobian_function(torch, case)
+    return torch.autograd.functional.jacobian(f, torch.tensor(case["x"])).numpy()
+
+
+def _jacobian_describe(case: dict[str, Any]) -> str:
+    body = "x * x + x.sin()" if case["f"] == "square" else "(W @ x).tanh() * x.sum()"
+    w = " ".join(np.array2string(case["W"], precision=4).split())
+    x = " ".join(np.array2string(case["x"], precision=6).split())
+    return f"f(x) = {body} at x = {x}" + ("" if case["f"] == "square" else f", W = {w}")
+
+
+# q4 (predict) -------------------------------------------------------------------------------
+
+PREDICTIONS = {
+    "a": (
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+        "y = x * 3\n"
+        "z = y.detach() * x\n"
+        "z.sum().backward()\n"
+        "answer = x.grad  # as a list"
+    ),
+    "b": (
+        "w = torch.tensor(2.0, requires_grad=True)\n"
+        "with torch.no_grad():\n"
+        "    h = w * 3\n"
+        "answer = [h.requires_grad, h.is_leaf, h.grad_fn is None]"
+    ),
+    "c": (
+        "x = torch.tensor(3.0, requires_grad=True)\n"
+        "h = x * x\n"
+        "h.retain_grad()\n"
+        "y = h * h\n"
+        "y.backward(retain_graph=True)\n"
+        "y.backward()\n"
+        "answer = [h.grad, x.grad]"
+    ),
+    "d": (
+        "a = torch.tensor(1.0, requires_grad=True)\n"
+        "b = torch.tensor(2.0)\n"
+        "c = (a * b).exp()\n"
+        "answer = [a.is_leaf, b.requires_grad, c.is_leaf, c.requires_grad]"
+    ),
+    "e": (
+        "x = torch.ones(3, requires_grad=True)\n"
+        "for _ in range(2):\n"
+        "    (x * x).sum().backward()\n"
+        "answer = x.grad  # as a list"
+    ),
+    "f": (
+        "w = torch.tensor([1.0, -1.0], requires_grad=True)\n"
+        "b = torch.tensor(0.5, requires_grad=True)\n"
+        "b.requires_grad_(False)\n"
+        "loss = (w * b).sum() + b\n"
+        "loss.backward()\n"
+        "answer = [b.grad is None, *w.grad.tolist()]"
+    ),
+}
+
+
+def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    return [{"keys": list(PREDICTIONS)}]
+
+
+def _as_numbers(value: Any) -> np.ndarray:
+    """A prediction as a float array (True is 1, False is 0; tensors as their numbers)."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        value = [v.item() if hasattr(v, "item") else v for v in value]
+    return np.asarray(value, dtype=np.float64)
+
+
+def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
+    answers = need(ns, "predictions")()
+    if not isinstance(answers, dict):
+        raise ValueError("predictions() must return a dict: {'a': ..., 'b': ..., ...}")
+    missing = [k for k in case["keys"] if answers.get(k) is None]
+    if missing:
+        raise ValueError(f"predictions() has no answer for {', '.join(missing)}")
+    return {k: _as_numbers(answers[k]) for k in case["keys"]}
+
+
+def _predict_expected(case: dict[str, Any]) -> dict:
+    import torch
+
+    out = {}
+    for key in case["keys"]:
+        scope: dict[str, Any] = {"torch": torch}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(PREDICTIONS[key], scope)
+        answer = scope["answer"]
+        if hasattr(answer, "detach"):
+            answer = answer.detach()
+        elif isinstance(answer, list):
+            answer = [a.detach() if hasattr(a, "detach") else a for a in answer]
+        out[key] = _as_numbers(answer)
+    return out
 
 
 EXERCISE = Exercise(
     id="02_computation_graphs",
     title="Computation graphs",
+    version=2,
     questions=(
         Question(
             name="q1",
-            title="topological order (Kahn's algorithm)",
-            needs=("topological_order",),
-            make_cases=_order_cases,
-            run=_order_run,
-            expected=_order_expected,
-            layout=(
-                "the result counts [nodes missing, repeated or unknown in your order, edges "
-                "input -> node with the node placed before its input]; a valid order has none"
-            ),
-            describe=_order_describe,
-        ),
-        Question(
-            name="q2",
-            title="the total derivative: a sum over paths",
-            needs=("total_derivative",),
-            make_cases=_path_cases,
-            run=_path_run,
-            expected=_path_expected,
-            rtol=1e-9,
-            atol=1e-12,
-            describe=_path_describe,
-        ),
-        Question(
-            name="q3",
             title="the leaves that backward() fills, from grad_fn",
             needs=("leaves_with_grad",),
             make_cases=_leaf_cases,
             run=_leaf_run,
             expected=_leaf_expected,
+            kind="warm-up",
             hint="the result is the sorted indices of the leaves you returned, one per leaf",
             layout="indices of the leaves x0, x1, ... you returned; -1 for anything else",
-            describe=_leaf_describe,
+            describe=_describe,
+        ),
+        Question(
+            name="q2",
+            title="the order in which backward() may run the nodes",
+            needs=("backward_order",),
+            make_cases=_order_cases,
+            run=_order_run,
+            expected=_order_expected,
+            accept=_order_accept,
+            points=3,
+            difficulty=2,
+            describe=_describe,
+        ),
+        Question(
+            name="q3",
+            title="find and fix the bugs in jacobian()",
+            needs=("jacobian",),
+            make_cases=_jacobian_cases,
+            run=_jacobian_run,
+            expected=_jacobian_expected,
+            points=2,
+            kind="debug",
+            difficulty=2,
+            rtol=1e-12,
+            atol=1e-13,
+            hint="J has one row per output of f and one column per input",
+            layout="row i is the gradient of output i",
+            describe=_jacobian_describe,
+        ),
+        Question(
+            name="q4",
+            title="predict: detach, no_grad, retain_grad, two backward calls, frozen tensors",
+            needs=("predictions",),
+            make_cases=_predict_cases,
+            run=_predict_run,
+            expected=_predict_expected,
+            points=3,
+            kind="predict",
+            difficulty=1,
+            reveal=False,
+            describe=lambda case: "your predictions",
         ),
     ),
 )

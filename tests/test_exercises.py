@@ -74,12 +74,15 @@ def test_a_debug_task_shows_the_planted_bug_instead_of_a_stub():
         make_exercises.strip_solutions(source.replace("# return x * 3", "return x * 3"), True, "c")
 
 
-def test_predictions_are_shown_in_the_notebook_as_the_grader_runs_them():
-    from grader.ex04_tensors_and_functions import PREDICTIONS
-
-    nb = nbformat.read(ROOT / "solutions" / "04_tensors_and_functions_exercises.ipynb", 4)
+@pytest.mark.parametrize(
+    "exercise",
+    ["01_chain_rule", "02_computation_graphs", "03_value_autograd", "04_tensors_and_functions"],
+)
+def test_predictions_are_shown_in_the_notebook_as_the_grader_runs_them(exercise):
+    predictions = importlib.import_module(EXERCISE_MODULES[exercise]).PREDICTIONS
+    nb = nbformat.read(ROOT / "solutions" / f"{exercise}_exercises.ipynb", 4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    for key, code in PREDICTIONS.items():
+    for key, code in predictions.items():
         assert f"({key})\n\n```python\n{code}\n```" in text, key
 
 

@@ -36,174 +36,116 @@ WRONG = [
         "01 hard-coded result",
         "01_chain_rule",
         "q1",
-        [("return 3 * x**2 + 2 * x", "return np.array([0.0, 5.0, 16.0, 8.0, 1.0])")],
+        [
+            (
+                "return (np.sin(u) + u * np.cos(u) + 1) * 2 * x",
+                "return np.array([0.0, 5.0, 16.0, 8.0, 1.0])",
+            )
+        ],
     ),
     (
-        "01 forward instead of central difference",
+        "01 the direct path u -> f forgotten",
+        "01_chain_rule",
+        "q1",
+        [
+            (
+                "return (np.sin(u) + u * np.cos(u) + 1) * 2 * x",
+                "return (np.sin(u) + u * np.cos(u)) * 2 * x",
+            )
+        ],
+    ),
+    (
+        "01 a constant step",
         "01_chain_rule",
         "q2",
-        [("return (f(x + h) - f(x - h)) / (2 * h)", "return (f(x + h) - f(x)) / h")],
+        [("h = (3 * eps * f_size / f3_size) ** (1 / 3)", "h = 1e-5")],
     ),
     (
-        "01 one path of two",
+        "01 quotient rule with the wrong sign",
         "01_chain_rule",
         "q3",
-        [("return np.cos(x) * x**2 + np.sin(x) * 2 * x", "return np.cos(x) * x**2")],
+        [
+            (
+                "(self.deriv - q * other.deriv) / other.value)",
+                "(self.deriv + q * other.deriv) / other.value)",
+            )
+        ],
     ),
     (
-        "01 nan at 0",
+        "01 debug: only one bug fixed",
         "01_chain_rule",
         "q4",
-        [
-            (
-                "return np.where(x == 0, 0.0, (safe * np.cos(safe) - np.sin(safe)) / safe**2)",
-                "return (x * np.cos(x) - np.sin(x)) / x**2",
-            )
-        ],
+        [("d_u = d_w * v + d_w", "d_u = d_w * v")],
     ),
     (
-        "02 no dependency counts (breadth-first from the inputs)",
-        "02_computation_graphs",
-        "q1 q2",  # q2's solution calls topological_order: it loses too
-        [
-            (
-                "            waiting[user] -= 1\n"
-                "            if waiting[user] == 0:\n"
-                "                ready.append(user)",
-                "            if user not in order and user not in ready:\n"
-                "                ready.append(user)",
-            )
-        ],
-    ),
-    (
-        "02 a cycle not reported",
-        "02_computation_graphs",
-        "q1",
-        [('raise ValueError(f"no topological order:', 'print(f"no topological order:')],
-    ),
-    (
-        "02 recursive depth-first order (deep graph)",
-        "02_computation_graphs",
-        "q1",
-        [
-            (
-                "    waiting = {node: len(inputs) for node, (_, inputs) in dag.items()}",
-                "    order, seen = [], set()\n\n"
-                "    def visit(node):\n"
-                "        if node not in seen:\n"
-                "            seen.add(node)\n"
-                "            for inp in dag[node][1]:\n"
-                "                visit(inp)\n"
-                "            order.append(node)\n\n"
-                "    for node in dag:\n"
-                "        visit(node)\n"
-                "    return order",
-            )
-        ],
-    ),
-    (
-        "02 = instead of += (a node with two users)",
-        "02_computation_graphs",
-        "q2",
-        [("grad[inp] += grad[node] * d", "grad[inp] = grad[node] * d")],
-    ),
-    (
-        "02 an input listed twice counted once (a path forgotten)",
-        "02_computation_graphs",
-        "q2",
-        [
-            (
-                "for inp, d in zip(inputs, local[node], strict=True):",
-                "for inp, d in dict(zip(inputs, local[node], strict=True)).items():",
-            )
-        ],
+        "01 predict: forward and reverse swapped",
+        "01_chain_rule",
+        "q5",
+        [('"a": [200, 1]', '"a": [1, 200]')],
     ),
     (
         "02 a leaf used twice returned twice",
         "02_computation_graphs",
-        "q3",
+        "q1",
         [("        if fn in seen:\n            continue\n", "")],
     ),
     (
-        "02 recursive walk of grad_fn (deep graph)",
+        "02 an edge counted once per first discovery",
         "02_computation_graphs",
-        "q3",
-        [
-            (
-                "    leaves, seen, stack = [], set(), [y.grad_fn]",
-                "    leaves, seen = [], set()\n\n"
-                "    def visit(fn):\n"
-                "        if fn is not None and fn not in seen:\n"
-                "            seen.add(fn)\n"
-                '            if hasattr(fn, "variable"):\n'
-                "                leaves.append(fn.variable)\n"
-                "            for child, _ in fn.next_functions:\n"
-                "                visit(child)\n\n"
-                "    visit(y.grad_fn)\n"
-                "    stack = []",
-            )
-        ],
-    ),
-    (
-        "03 = instead of += (a node used twice)",
-        "03_value_autograd",
-        "q1",
-        [
-            ("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"),
-            ("other.grad += self.data * out.grad", "other.grad = self.data * out.grad"),
-        ],
-    ),
-    (
-        "03 hard-coded gradient",
-        "03_value_autograd",
-        "q1",
-        [
-            ("self.grad += other.data * out.grad", "self.grad += 1.0"),
-            ("other.grad += self.data * out.grad", "other.grad += 1.0"),
-        ],
-    ),
-    (
-        "03 tanh backward from the input instead of the output",
-        "03_value_autograd",
         "q2",
         [
             (
-                "self.grad += (1 - out.data**2) * out.grad",
-                "self.grad += (1 - self.data**2) * out.grad",
+                "            waiting[inp] = waiting.get(inp, 0) + 1\n            if inp "
+                "not in seen:\n",
+                "            if inp not in seen:\n                waiting[inp] = 1\n",
             )
         ],
     ),
     (
-        "03 recursive topological sort (deep graph)",
-        "03_value_autograd",
+        "02 debug: .grad never reset",
+        "02_computation_graphs",
         "q3",
+        [("        x.grad = None  # .grad accumulates: each row starts from nothing\n", "")],
+    ),
+    (
+        "02 predict: one backward counted",
+        "02_computation_graphs",
+        "q4",
+        [('"c": [36.0, 216.0]', '"c": [18.0, 108.0]')],
+    ),
+    (
+        "03 softplus: = instead of +=",
+        "03_value_autograd",
+        "q1",
+        [("out._a.grad += sigmoid * out.grad", "out._a.grad = sigmoid * out.grad")],
+    ),
+    (
+        "03 maximum: a tie all to the first operand",
+        "03_value_autograd",
+        "q2",
+        [("    if a.data > b.data:\n", "    if a.data >= b.data:\n")],
+    ),
+    (
+        "03 grad: nothing put back",
+        "03_value_autograd",
+        "q4",
+        [("    for node, g in saved:\n        node.grad = g\n", "")],
+    ),
+    (
+        "03 grad: recursive topological order (deep graph)",
+        "03_value_autograd",
+        "q4",
         [
             (
-                "order, visited, stack = [], set(), [(self, False)]",
-                "order, visited = [], set()\n\n"
+                "    order = topological_order(root)\n",
+                "    order, visited = [], set()\n\n"
                 "    def visit(node):\n"
-                "        if node not in visited:\n"
-                "            visited.add(node)\n"
+                "        if id(node) not in visited:\n"
+                "            visited.add(id(node))\n"
                 "            for child in node._prev:\n"
                 "                visit(child)\n"
                 "            order.append(node)\n\n"
-                "    visit(self)\n"
-                "    stack = []",
-            )
-        ],
-    ),
-    (
-        "03 no topological order (breadth-first from the output)",
-        "03_value_autograd",
-        "q3",
-        [
-            (
-                "    for node in reversed(order):\n        node._backward()",
-                "    queue = [self]\n"
-                "    while queue:\n"
-                "        node = queue.pop(0)\n"
-                "        node._backward()\n"
-                "        queue.extend(node._prev)",
+                "    visit(root)\n",
             )
         ],
     ),
@@ -406,7 +348,7 @@ def test_identify_prefers_metadata_then_the_file_name():
 
 
 def test_feedback_names_the_input_torch_and_the_answer(capsys):
-    namespace = {"d_cubic": lambda x: 3 * x**2}  # forgot the 2x
+    namespace = {"d_shared": lambda x: 2 * x * (np.sin(x**2) + x**2 * np.cos(x**2))}  # a path
     checker("01_chain_rule", namespace)("q1")
     out = capsys.readouterr().out
     assert "q1" in out and "FAILED" in out
@@ -416,17 +358,21 @@ def test_feedback_names_the_input_torch_and_the_answer(capsys):
 def test_check_reports_a_missing_definition_and_a_stub(capsys):
     check = checker("01_chain_rule", {})
     check("q1")
-    assert "does not define `d_cubic`" in capsys.readouterr().out
+    assert "does not define `d_shared`" in capsys.readouterr().out
 
     def stub(x):
         raise NotImplementedError()
 
-    checker("01_chain_rule", {"d_cubic": stub})("q1")
+    checker("01_chain_rule", {"d_shared": stub})("q1")
     assert "not answered yet" in capsys.readouterr().out
 
 
+def _d_shared(x):
+    return 2 * x * (np.sin(x**2) + x**2 * np.cos(x**2) + 1)
+
+
 def test_check_passes_a_correct_answer_and_rejects_an_unknown_question(capsys):
-    check = checker("01_chain_rule", {"d_cubic": lambda x: 3 * x**2 + 2 * x})
+    check = checker("01_chain_rule", {"d_shared": _d_shared})
     check("q1")
     assert "passed" in capsys.readouterr().out
     with pytest.raises(KeyError, match="q1, q2"):

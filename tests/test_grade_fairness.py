@@ -31,214 +31,366 @@ RIGHT_SEEDS = range(20)
 # Wrong answers overflow and divide by zero on purpose; their warnings are no news.
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
+E01, E02, E03 = "01_chain_rule", "02_computation_graphs", "03_value_autograd"
+
+# Lines of the solutions of 01-03 that the variants below replace.
+Q1_01 = "return (np.sin(u) + u * np.cos(u) + 1) * 2 * x"
+STEP_01 = "h = (3 * eps * f_size / f3_size) ** (1 / 3)"
+DIV_01 = "return Dual(q, (self.deriv - q * other.deriv) / other.value)"
+POW_01 = "return Dual(self.value**p, p * self.value ** (p - 1) * self.deriv)"
+FIX_U_01, BUG_U_01 = "d_u = d_w * v + d_w", "d_u = d_w * v"
+FIX_X_01, BUG_X_01 = "d_x = d_u * y + d_s * np.cos(x)", "d_x = d_u * y + d_s * np.cos(y)"
+FIX_Y_01 = "d_y = d_u * x"
+ORDER_02 = "    waiting, seen, stack = {}, {y.grad_fn}, [y.grad_fn]\n"
+BFS_02 = (
+    "    from collections import deque\n\n"
+    "    order, seen, queue = [], {y.grad_fn}, deque([y.grad_fn])\n"
+    "    while queue:\n"
+    "        fn = queue.popleft()\n"
+    "        order.append(fn)\n"
+    "        for child, _ in fn.next_functions:\n"
+    "            if child is not None and child not in seen:\n"
+    "                seen.add(child)\n"
+    "                queue.append(child)\n"
+    "    return order\n"
+) + ORDER_02
+WALK_02 = (
+    "    order, stack = [], [y.grad_fn]\n"
+    "    while stack:\n"
+    "        fn = stack.pop()\n"
+    "        order.append(fn)\n"
+    "        for child, _ in reversed(fn.next_functions):\n"
+    "            if child is not None:\n"
+    "                stack.append(child)\n"
+    "    return order\n"
+) + ORDER_02
+PREORDER_02 = (
+    "    order, seen, stack = [], set(), [y.grad_fn]\n"
+    "    while stack:\n"
+    "        fn = stack.pop()\n"
+    "        if fn in seen:\n"
+    "            continue\n"
+    "        seen.add(fn)\n"
+    "        order.append(fn)\n"
+    "        stack.extend(c for c, _ in fn.next_functions if c is not None)\n"
+    "    return order\n"
+) + ORDER_02
+RECURSIVE_02 = (
+    "    post, seen = [], set()\n\n"
+    "    def visit(fn):\n"
+    "        seen.add(fn)\n"
+    "        for child, _ in fn.next_functions:\n"
+    "            if child is not None and child not in seen:\n"
+    "                visit(child)\n"
+    "        post.append(fn)\n\n"
+    "    visit(y.grad_fn)\n"
+    "    return post[::-1]\n"
+) + ORDER_02
+PUSH_SEEN_02 = (
+    "    post, seen, stack = [], {y.grad_fn}, [(y.grad_fn, False)]\n"
+    "    while stack:\n"
+    "        fn, done = stack.pop()\n"
+    "        if done:\n"
+    "            post.append(fn)\n"
+    "            continue\n"
+    "        stack.append((fn, True))\n"
+    "        for child, _ in fn.next_functions:\n"
+    "            if child is not None and child not in seen:\n"
+    "                seen.add(child)\n"
+    "                stack.append((child, False))\n"
+    "    return post[::-1]\n"
+) + ORDER_02
+POSTORDER_02 = (
+    "    post, seen, stack = [], set(), [(y.grad_fn, False)]\n"
+    "    while stack:\n"
+    "        fn, done = stack.pop()\n"
+    "        if done:\n"
+    "            post.append(fn)\n"
+    "        elif fn not in seen:\n"
+    "            seen.add(fn)\n"
+    "            stack.append((fn, True))\n"
+    "            stack.extend((c, False) for c, _ in fn.next_functions if c is not None)\n"
+    "    return post[::-1]\n"
+) + ORDER_02
+GRAPHLIB_02 = (
+    "    import graphlib\n\n"
+    "    users, seen, stack = {y.grad_fn: set()}, {y.grad_fn}, [y.grad_fn]\n"
+    "    while stack:\n"
+    "        fn = stack.pop()\n"
+    "        for child, _ in fn.next_functions:\n"
+    "            if child is not None:\n"
+    "                users.setdefault(child, set()).add(fn)\n"
+    "                if child not in seen:\n"
+    "                    seen.add(child)\n"
+    "                    stack.append(child)\n"
+    "    return list(graphlib.TopologicalSorter(users).static_order())\n"
+) + ORDER_02
+JAC_02 = (
+    "        x.grad = None  # .grad accumulates: each row starts from nothing\n"
+    "        y[i].backward(retain_graph=True)  # the graph of f is used once per row\n"
+    "        rows.append(x.grad.numpy().copy())\n"
+)
+JAC_BUG_02 = "        y[i].backward()\n        rows.append(x.grad.numpy())\n"
+JAC_FRESH_02 = (
+    "        t = minigrad.tensor(x.detach().numpy(), requires_grad=True)\n"
+    "        f(t)[i].backward()\n"
+    "        rows.append(t.grad.numpy())\n"
+)
+SP_FWD_03 = "data = max(x, 0.0) + math.log1p(math.exp(-abs(x)))"
+SP_RULE_03 = "out._a.grad += sigmoid * out.grad"
+MAX_03 = (
+    "    if a.data > b.data:\n"
+    "        a.grad += out.grad\n"
+    "    elif a.data < b.data:\n"
+    "        b.grad += out.grad\n"
+    "    else:\n"
+    "        a.grad += out.grad / 2\n"
+    "        b.grad += out.grad / 2\n"
+)
+LSE_FIX_03 = "b.grad += math.exp(b.data - out.data) * out.grad"
+LSE_BUG_03 = "b.grad = math.exp(out.data - b.data) * out.grad"
+GRAD_03 = "    order = topological_order(root)\n"
+RECURSIVE_03 = (
+    "    order, visited = [], set()\n\n"
+    "    def visit(node):\n"
+    "        if id(node) not in visited:\n"
+    "            visited.add(id(node))\n"
+    "            for child in node._prev:\n"
+    "                visit(child)\n"
+    "            order.append(node)\n\n"
+    "    visit(root)\n"
+)
+BFS_03 = (
+    "    order, seen, queue = [], {id(root)}, [root]\n"
+    "    while queue:\n"
+    "        node = queue.pop(0)\n"
+    "        order.append(node)\n"
+    "        for child in node._prev:\n"
+    "            if id(child) not in seen:\n"
+    "                seen.add(id(child))\n"
+    "                queue.append(child)\n"
+    "    order.reverse()\n"
+)
+KAHN_03 = (
+    "    users, seen, stack = {}, {id(root)}, [root]\n"
+    "    while stack:\n"
+    "        node = stack.pop()\n"
+    "        for child in node._prev:\n"
+    "            users[id(child)] = users.get(id(child), 0) + 1\n"
+    "            if id(child) not in seen:\n"
+    "                seen.add(id(child))\n"
+    "                stack.append(child)\n"
+    "    order, ready = [], [root]\n"
+    "    while ready:\n"
+    "        node = ready.pop()\n"
+    "        order.append(node)\n"
+    "        for child in node._prev:\n"
+    "            users[id(child)] -= 1\n"
+    "            if users[id(child)] == 0:\n"
+    "                ready.append(child)\n"
+    "    order.reverse()\n"
+)
+GRAD_BACKWARD_03 = (
+    "    order = topological_order(root)\n"
+    "    saved = [(node, node.grad) for node in order]\n"
+    "    for node in order:\n"
+    "        node.grad = 0.0\n"
+    "    root.backward()\n"
+    "    ids = {id(node) for node in order}\n"
+    "    result = [w.grad if id(w) in ids else 0.0 for w in wrt]\n"
+    "    for node, g in saved:\n"
+    "        node.grad = g\n"
+    "    return result\n"
+) + GRAD_03
+
 #: (id, exercise, question, replacements): each must score 0 on the question in every draw.
 WRONG: list[tuple[str, str, str, list[tuple[str, str]]]] = [
     # 01 -------------------------------------------------------------------------------------
-    ("hard-coded", "01_chain_rule", "q1", [("return 3 * x**2 + 2 * x", "return x * 0 + 5.0")]),
-    ("2x forgotten", "01_chain_rule", "q1", [("return 3 * x**2 + 2 * x", "return 3 * x**2")]),
-    ("+2 not +2x", "01_chain_rule", "q1", [("return 3 * x**2 + 2 * x", "return 3 * x**2 + 2")]),
+    ("hard-coded", E01, "q1", [(Q1_01, "return x * 0 + 5.0")]),
+    (
+        "the direct path u -> f forgotten",
+        E01,
+        "q1",
+        [(Q1_01, "return (np.sin(u) + u * np.cos(u)) * 2 * x")],
+    ),
+    (
+        "the inner derivative 2x forgotten",
+        E01,
+        "q1",
+        [(Q1_01, "return np.sin(u) + u * np.cos(u) + 1")],
+    ),
+    ("half of the product rule", E01, "q1", [(Q1_01, "return (u * np.cos(u) + 1) * 2 * x")]),
+    (
+        "cos(x) instead of cos(u)",
+        E01,
+        "q1",
+        [(Q1_01, "return (np.sin(u) + u * np.cos(x) + 1) * 2 * x")],
+    ),
     (
         "central difference for an exact derivative",
-        "01_chain_rule",
+        E01,
         "q1",
         [
             (
-                "return 3 * x**2 + 2 * x",
-                "h = 1e-5\n    f = lambda v: v**3 + v**2\n"
-                "    return (f(x + h) - f(x - h)) / (2 * h)",
+                Q1_01,
+                "h = 1e-6\n    f = lambda v: v**2 * np.sin(v**2) + v**2\n    return (f(x + "
+                "h) - f(x - h)) / (2 * h)",
             )
         ],
     ),
+    ("a constant step eps ** (1/3)", E01, "q2", [(STEP_01, "h = eps ** (1 / 3)")]),
+    ("a constant step 1e-5", E01, "q2", [(STEP_01, "h = 1e-5")]),
+    ("the forward difference's step sqrt(eps)", E01, "q2", [(STEP_01, "h = eps**0.5")]),
+    ("f_size left out", E01, "q2", [(STEP_01, "h = (3 * eps / f3_size) ** (1 / 3)")]),
+    ("f3_size left out", E01, "q2", [(STEP_01, "h = (3 * eps * f_size) ** (1 / 3)")]),
     (
-        "forward difference",
-        "01_chain_rule",
+        "f_size and f3_size swapped",
+        E01,
         "q2",
-        [("return (f(x + h) - f(x - h)) / (2 * h)", "return (f(x + h) - f(x)) / h")],
+        [(STEP_01, "h = (3 * eps * f3_size / f_size) ** (1 / 3)")],
+    ),
+    ("no cube root", E01, "q2", [(STEP_01, "h = 3 * eps * f_size / f3_size")]),
+    (
+        "a square root (the forward difference's balance)",
+        E01,
+        "q2",
+        [(STEP_01, "h = (2 * eps * f_size / f3_size) ** 0.5")],
+    ),
+    ("a step relative to |x|", E01, "q2", [(STEP_01, "h = abs(x) * eps ** (1 / 3)")]),
+    (
+        "a step relative to max(1, |x|)",
+        E01,
+        "q2",
+        [(STEP_01, "h = max(1.0, abs(x)) * eps ** (1 / 3)")],
+    ),
+    (
+        "the right step in a forward difference",
+        E01,
+        "q2",
+        [("return (f(x + h) - f(x - h)) / (2 * h), h", "return (f(x + h) - f(x)) / h, h")],
+    ),
+    (
+        "the right step returned, another one used",
+        E01,
+        "q2",
+        [
+            (
+                "return (f(x + h) - f(x - h)) / (2 * h), h",
+                "return (f(x + 1e-5) - f(x - 1e-5)) / 2e-5, h",
+            )
+        ],
     ),
     (
         "precedence: / 2 * h",
-        "01_chain_rule",
+        E01,
         "q2",
-        [("return (f(x + h) - f(x - h)) / (2 * h)", "return (f(x + h) - f(x - h)) / 2 * h")],
+        [("return (f(x + h) - f(x - h)) / (2 * h), h", "return (f(x + h) - f(x - h)) / 2 * h, h")],
     ),
     (
-        "own step instead of h",
-        "01_chain_rule",
-        "q2",
-        [("return (f(x + h) - f(x - h)) / (2 * h)", "return (f(x + 1e-5) - f(x - 1e-5)) / 2e-5")],
-    ),
-    (
-        "one path of two",
-        "01_chain_rule",
+        "quotient rule with + instead of -",
+        E01,
         "q3",
-        [("return np.cos(x) * x**2 + np.sin(x) * 2 * x", "return np.cos(x) * x**2")],
+        [(DIV_01, "return Dual(q, (self.deriv + q * other.deriv) / other.value)")],
     ),
     (
-        "product rule without the chain",
-        "01_chain_rule",
+        "quotient rule not divided by the denominator",
+        E01,
         "q3",
-        [("return np.cos(x) * x**2 + np.sin(x) * 2 * x", "return np.cos(x) * 2 * x")],
+        [(DIV_01, "return Dual(q, self.deriv - q * other.deriv)")],
     ),
     (
-        "central difference for two paths",
-        "01_chain_rule",
+        "quotient rule: the numerator's derivative only",
+        E01,
+        "q3",
+        [(DIV_01, "return Dual(q, self.deriv / other.value)")],
+    ),
+    (
+        "exp: the chain factor forgotten",
+        E01,
+        "q3",
+        [("return Dual(e, e * self.deriv)", "return Dual(e, e)")],
+    ),
+    (
+        "log: the chain factor forgotten",
+        E01,
+        "q3",
+        [("self.deriv / self.value)", "1 / self.value)")],
+    ),
+    ("log: 1/x**2", E01, "q3", [("self.deriv / self.value)", "self.deriv / self.value**2)")]),
+    (
+        "pow: the chain factor forgotten",
+        E01,
+        "q3",
+        [(POW_01, "return Dual(self.value**p, p * self.value ** (p - 1))")],
+    ),
+    (
+        "pow: p * x**p",
+        E01,
+        "q3",
+        [(POW_01, "return Dual(self.value**p, p * self.value**p * self.deriv)")],
+    ),
+    (
+        "pow changes its operand in place",
+        E01,
         "q3",
         [
             (
-                "return np.cos(x) * x**2 + np.sin(x) * 2 * x",
-                "h = 1e-5\n    f = lambda v: np.sin(v) * v**2\n"
-                "    return (f(x + h) - f(x - h)) / (2 * h)",
+                POW_01,
+                "self.value, self.deriv = self.value**p, p * self.value ** (p - 1) * "
+                "self.deriv\n        return self",
             )
         ],
     ),
     (
-        "nan at 0",
-        "01_chain_rule",
-        "q4",
+        "exp's derivative by a central difference",
+        E01,
+        "q3",
         [
             (
-                "return np.where(x == 0, 0.0, (safe * np.cos(safe) - np.sin(safe)) / safe**2)",
-                "return (x * np.cos(x) - np.sin(x)) / x**2",
+                "return Dual(e, e * self.deriv)",
+                "d = (math.exp(self.value + 1e-5) - math.exp(self.value - 1e-5)) / 2e-5\n  "
+                "      return Dual(e, d * self.deriv)",
             )
         ],
     ),
+    ("debug: the planted bugs left in", E01, "q4", [(FIX_U_01, BUG_U_01), (FIX_X_01, BUG_X_01)]),
+    ("debug: only the missing path fixed", E01, "q4", [(FIX_X_01, BUG_X_01)]),
+    ("debug: only cos(y) fixed", E01, "q4", [(FIX_U_01, BUG_U_01)]),
+    ("debug: the direct path counted twice", E01, "q4", [(FIX_U_01, "d_u = d_w * v + 2 * d_w")]),
     (
-        "right values, but a RuntimeWarning at 0",
-        "01_chain_rule",
+        "debug: finite differences instead",
+        E01,
         "q4",
         [
-            (
-                "return np.where(x == 0, 0.0, (safe * np.cos(safe) - np.sin(safe)) / safe**2)",
-                "return np.where(x == 0, 0.0, (x * np.cos(x) - np.sin(x)) / x**2)",
-            )
+            (FIX_X_01, "h = 1e-6\n    d_x = (f(x + h, y) - f(x - h, y)) / (2 * h)"),
+            (FIX_Y_01, "d_y = (f(x, y + h) - f(x, y - h)) / (2 * h)"),
         ],
     ),
+    ("predict: forward and reverse swapped", E01, "q5", [('"a": [200, 1]', '"a": [1, 200]')]),
+    ("predict: one pass each way", E01, "q5", [('"b": [3, 500]', '"b": [1, 1]')]),
+    ("predict: the error is h, not h**2", E01, "q5", [('"c": 1e-4', '"c": 1e-2')]),
     (
-        "the limit of sin(x)/x, not of its derivative",
-        "01_chain_rule",
-        "q4",
-        [("return np.where(x == 0, 0.0, (safe", "return np.where(x == 0, 1.0, (safe")],
+        "predict: the truncation term h**2 / 6 * f''' taken as the error / 6",
+        E01,
+        "q5",
+        [('"c": 1e-4', '"c": 1e-4 / 6')],
     ),
-    (
-        "central difference for sinc",
-        "01_chain_rule",
-        "q4",
-        [
-            (
-                "return np.where(x == 0, 0.0, (safe * np.cos(safe) - np.sin(safe)) / safe**2)",
-                "h = 1e-5\n    f = lambda v: np.sinc(v / np.pi)\n"
-                "    return (f(x + h) - f(x - h)) / (2 * h)",
-            )
-        ],
-    ),
+    ("predict: the smallest step is the best", E01, "q5", [('"d": 1e-5', '"d": 1e-11')]),
+    ("predict: the forward difference's best step", E01, "q5", [('"d": 1e-5', '"d": 1e-7')]),
+    ("predict: x * x as one path", E01, "q5", [('"e": 5', '"e": 3')]),
+    ("predict: a path counted per operation", E01, "q5", [('"e": 5', '"e": 4')]),
+    ("predict: one left out", E01, "q5", [('"e": 5', '"e": None')]),
     # 02 -------------------------------------------------------------------------------------
     (
-        "no dependency counts (breadth-first from the inputs)",
-        "02_computation_graphs",
-        "q1",
-        [
-            (
-                "            waiting[user] -= 1\n"
-                "            if waiting[user] == 0:\n"
-                "                ready.append(user)",
-                "            if user not in order and user not in ready:\n"
-                "                ready.append(user)",
-            )
-        ],
-    ),
-    (
-        "a cycle not reported",
-        "02_computation_graphs",
-        "q1",
-        [('raise ValueError(f"no topological order:', 'print(f"no topological order:')],
-    ),
-    (
-        "recursive depth-first order (deep graph)",
-        "02_computation_graphs",
-        "q1",
-        [
-            (
-                "    waiting = {node: len(inputs) for node, (_, inputs) in dag.items()}",
-                "    order, seen = [], set()\n\n"
-                "    def visit(node):\n"
-                "        if node not in seen:\n"
-                "            seen.add(node)\n"
-                "            for inp in dag[node][1]:\n"
-                "                visit(inp)\n"
-                "            order.append(node)\n\n"
-                "    for node in dag:\n"
-                "        visit(node)\n"
-                "    return order",
-            )
-        ],
-    ),
-    (
-        "a user listed once for an input it uses twice (never ready)",
-        "02_computation_graphs",
-        "q1",
-        [
-            (
-                "            users[inp].append(node)",
-                "            if node not in users[inp]:\n                users[inp].append(node)",
-            )
-        ],
-    ),
-    (
-        "consumes the graph it is given",
-        "02_computation_graphs",
-        "q1",
-        [("    return order\n    ### END", "    dag.clear()\n    return order\n    ### END")],
-    ),
-    (
-        "= instead of += (a node with two users)",
-        "02_computation_graphs",
-        "q2",
-        [("grad[inp] += grad[node] * d", "grad[inp] = grad[node] * d")],
-    ),
-    (
-        "an input listed twice counted once (a path forgotten)",
-        "02_computation_graphs",
-        "q2",
-        [
-            (
-                "for inp, d in zip(inputs, local[node], strict=True):",
-                "for inp, d in dict(zip(inputs, local[node], strict=True)).items():",
-            )
-        ],
-    ),
-    (
-        "nodes in the dict's order, not a topological one",
-        "02_computation_graphs",
-        "q2",
-        [("for node in reversed(topological_order(dag)):", "for node in reversed(list(dag)):")],
-    ),
-    (
-        "recursive sum over paths (deep graph)",
-        "02_computation_graphs",
-        "q2",
-        [
-            (
-                "    grad = {node: 0.0 for node in dag}",
-                "    def paths(node):\n"
-                "        if node == source:\n"
-                "            return 1.0\n"
-                "        op, inputs = dag[node]\n"
-                "        return sum(d * paths(i) for i, d in zip(inputs, local[node]))\n\n"
-                "    return paths(target)\n"
-                "    grad = {node: 0.0 for node in dag}",
-            )
-        ],
-    ),
-    (
         "a leaf used twice returned twice",
-        "02_computation_graphs",
-        "q3",
+        E02,
+        "q1",
         [("        if fn in seen:\n            continue\n", "")],
     ),
     (
         "recursive walk of grad_fn (deep graph)",
-        "02_computation_graphs",
-        "q3",
+        E02,
+        "q1",
         [
             (
                 "    leaves, seen, stack = [], set(), [y.grad_fn]",
@@ -257,8 +409,8 @@ WRONG: list[tuple[str, str, str, list[tuple[str, str]]]] = [
     ),
     (
         "only the first input of each node followed",
-        "02_computation_graphs",
-        "q3",
+        E02,
+        "q1",
         [
             (
                 "stack.extend(child for child, _ in fn.next_functions if child is not None)",
@@ -266,114 +418,287 @@ WRONG: list[tuple[str, str, str, list[tuple[str, str]]]] = [
             )
         ],
     ),
+    (
+        "y.grad_fn None not handled",
+        E02,
+        "q1",
+        [("    if y.grad_fn is None:\n        return []\n", "")],
+    ),
+    (
+        "every leaf that requires grad, reached or not",
+        E02,
+        "q1",
+        [
+            (
+                '        if hasattr(fn, "variable"):\n            leaves.append(fn.variable)',
+                '        if hasattr(fn, "variable") and fn.variable.requires_grad:\n       '
+                "     leaves.append(fn.variable)\n            leaves.append(fn)",
+            )
+        ],
+    ),
+    ("breadth-first, no dependency counts", E02, "q2", [(ORDER_02, BFS_02)]),
+    ("notebook 02b's walk (a node once per path)", E02, "q2", [(ORDER_02, WALK_02)]),
+    ("pre-order depth-first", E02, "q2", [(ORDER_02, PREORDER_02)]),
+    ("recursive post-order, reversed (deep graph)", E02, "q2", [(ORDER_02, RECURSIVE_02)]),
+    ("iterative post-order, a node marked when pushed", E02, "q2", [(ORDER_02, PUSH_SEEN_02)]),
+    (
+        "None entries not skipped",
+        E02,
+        "q2",
+        [("            if inp is None:\n                continue\n", "")],
+    ),
+    (
+        "a count per first discovery only",
+        E02,
+        "q2",
+        [
+            (
+                "            waiting[inp] = waiting.get(inp, 0) + 1\n"
+                "            if inp not in seen:\n",
+                "            if inp not in seen:\n                waiting[inp] = 1\n",
+            )
+        ],
+    ),
+    (
+        "a * a counted as one edge",
+        E02,
+        "q2",
+        [
+            (
+                "        for inp, _ in fn.next_functions:",
+                "        for inp in {i for i, _ in fn.next_functions}:",
+            )
+        ],
+    ),
+    (
+        "AccumulateGrad nodes left out",
+        E02,
+        "q2",
+        [
+            (
+                "        order.append(fn)\n",
+                "        if not hasattr(fn, 'variable'):\n            order.append(fn)\n",
+            )
+        ],
+    ),
+    ("debug: the planted bugs left in", E02, "q3", [(JAC_02, JAC_BUG_02)]),
+    (
+        "debug: .grad never reset",
+        E02,
+        "q3",
+        [("        x.grad = None  # .grad accumulates: each row starts from nothing\n", "")],
+    ),
+    (
+        "debug: retain_graph left out",
+        E02,
+        "q3",
+        [("y[i].backward(retain_graph=True)", "y[i].backward()")],
+    ),
+    (
+        "debug: zero_() on a .grad that is None",
+        E02,
+        "q3",
+        [("        x.grad = None  #", "        x.grad.zero_()  #")],
+    ),
+    (
+        "debug: the Jacobian transposed",
+        E02,
+        "q3",
+        [("    return np.stack(rows)", "    return np.stack(rows).T")],
+    ),
+    ("predict: detach ignored", E02, "q4", [('"a": [3.0, 6.0]', '"a": [6.0, 12.0]')]),
+    (
+        "predict: no_grad ignored",
+        E02,
+        "q4",
+        [('"b": [False, True, True]', '"b": [True, False, False]')],
+    ),
+    (
+        "predict: no_grad output not a leaf",
+        E02,
+        "q4",
+        [('"b": [False, True, True]', '"b": [False, False, True]')],
+    ),
+    ("predict: one backward counted", E02, "q4", [('"c": [36.0, 216.0]', '"c": [18.0, 108.0]')]),
+    (
+        "predict: retained grad not accumulated",
+        E02,
+        "q4",
+        [('"c": [36.0, 216.0]', '"c": [18.0, 216.0]')],
+    ),
+    (
+        "predict: c a leaf",
+        E02,
+        "q4",
+        [('"d": [True, False, False, True]', '"d": [True, False, True, True]')],
+    ),
+    ("predict: .grad overwritten", E02, "q4", [('"e": [4.0, 4.0, 4.0]', '"e": [2.0, 2.0, 2.0]')]),
+    (
+        "predict: a frozen tensor still gets .grad",
+        E02,
+        "q4",
+        [('"f": [True, 0.5, 0.5]', '"f": [False, 0.5, 0.5]')],
+    ),
+    ("predict: one left out", E02, "q4", [('"f": [True, 0.5, 0.5]', '"f": None')]),
     # 03 -------------------------------------------------------------------------------------
+    ("softplus: = instead of +=", E03, "q1", [(SP_RULE_03, SP_RULE_03.replace("+=", "="))]),
     (
-        "= instead of += (a node used twice)",
-        "03_value_autograd",
+        "softplus: naive forward log(1 + exp(x))",
+        E03,
+        "q1",
+        [(SP_FWD_03, "data = math.log(1 + math.exp(x))")],
+    ),
+    (
+        "softplus: naive sigmoid 1 / (1 + exp(-x))",
+        E03,
         "q1",
         [
-            ("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"),
-            ("other.grad += self.data * out.grad", "other.grad = self.data * out.grad"),
+            (
+                "    sigmoid = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)\n",
+                "    sigmoid = 1.0 / (1.0 + math.exp(-x))\n",
+            )
         ],
     ),
     (
-        "operands' data swapped",
-        "03_value_autograd",
+        "softplus: its own value as its derivative",
+        E03,
         "q1",
-        [
-            ("self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
-            ("other.grad += self.data * out.grad", "other.grad += other.data * out.grad"),
-        ],
+        [(SP_RULE_03, "out._a.grad += out.data * out.grad")],
     ),
+    ("softplus: out.grad forgotten", E03, "q1", [(SP_RULE_03, "out._a.grad += sigmoid")]),
     (
-        "out.grad forgotten",
-        "03_value_autograd",
+        "softplus: sigmoid of the output",
+        E03,
         "q1",
-        [
-            ("self.grad += other.data * out.grad", "self.grad += other.data"),
-            ("other.grad += self.data * out.grad", "other.grad += self.data"),
-        ],
+        [("    x = out._a.data\n", "    x = out.data\n")],
     ),
     (
-        "tanh: = instead of +=",
-        "03_value_autograd",
-        "q2",
-        [("self.grad += (1 - out.data**2) * out.grad", "self.grad = (1 - out.data**2) * out.grad")],
-    ),
-    (
-        "tanh backward from the input instead of the output",
-        "03_value_autograd",
+        "maximum: a tie all to the first",
+        E03,
         "q2",
         [
             (
-                "self.grad += (1 - out.data**2) * out.grad",
-                "self.grad += (1 - self.data**2) * out.grad",
+                MAX_03,
+                "    if a.data >= b.data:\n        a.grad += out.grad\n    else:\n        "
+                "b.grad += out.grad\n",
             )
         ],
     ),
     (
-        "tanh: out.grad forgotten",
-        "03_value_autograd",
+        "maximum: a tie all to the second",
+        E03,
         "q2",
-        [("self.grad += (1 - out.data**2) * out.grad", "self.grad += 1 - out.data**2")],
-    ),
-    (
-        "recursive topological sort (deep graph)",
-        "03_value_autograd",
-        "q3",
         [
             (
-                "order, visited, stack = [], set(), [(self, False)]",
-                "order, visited = [], set()\n\n"
-                "    def visit(node):\n"
-                "        if node not in visited:\n"
-                "            visited.add(node)\n"
-                "            for child in node._prev:\n"
-                "                visit(child)\n"
-                "            order.append(node)\n\n"
-                "    visit(self)\n"
-                "    stack = []",
+                MAX_03,
+                "    if a.data > b.data:\n        a.grad += out.grad\n    else:\n        "
+                "b.grad += out.grad\n",
             )
         ],
     ),
     (
-        "no topological order (breadth-first from the output)",
-        "03_value_autograd",
-        "q3",
+        "maximum: a tie in full to both",
+        E03,
+        "q2",
         [
             (
-                "    for node in reversed(order):\n        node._backward()",
-                "    seen, queue = set(), [self]\n"
-                "    while queue:\n"
-                "        node = queue.pop(0)\n"
-                "        if node not in seen:\n"
-                "            seen.add(node)\n"
-                "            node._backward()\n"
-                "            queue.extend(node._prev)",
+                "        a.grad += out.grad / 2\n        b.grad += out.grad / 2\n",
+                "        a.grad += out.grad\n        b.grad += out.grad\n",
+            )
+        ],
+    ),
+    ("maximum: = instead of +=", E03, "q2", [(MAX_03, MAX_03.replace("+=", "="))]),
+    (
+        "maximum: the smaller one gets it",
+        E03,
+        "q2",
+        [
+            ("    if a.data > b.data:\n", "    if a.data < b.data:\n"),
+            ("    elif a.data < b.data:\n", "    elif a.data > b.data:\n"),
+        ],
+    ),
+    ("debug: the planted bugs left in", E03, "q3", [(LSE_FIX_03, LSE_BUG_03)]),
+    (
+        "debug: only the sign fixed",
+        E03,
+        "q3",
+        [(LSE_FIX_03, LSE_FIX_03.replace("b.grad +=", "b.grad ="))],
+    ),
+    (
+        "debug: only = fixed",
+        E03,
+        "q3",
+        [(LSE_FIX_03, "b.grad += math.exp(out.data - b.data) * out.grad")],
+    ),
+    (
+        "debug: the weights swapped",
+        E03,
+        "q3",
+        [
+            (LSE_FIX_03, "b.grad += math.exp(a.data - out.data) * out.grad"),
+            (
+                "a.grad += math.exp(a.data - out.data) * out.grad",
+                "a.grad += math.exp(b.data - out.data) * out.grad",
+            ),
+        ],
+    ),
+    (
+        "grad: root.backward(), then read",
+        E03,
+        "q4",
+        [(GRAD_03, "    root.backward()\n    return [w.grad for w in wrt]\n")],
+    ),
+    (
+        "grad: nothing put back",
+        E03,
+        "q4",
+        [("    for node, g in saved:\n        node.grad = g\n", "")],
+    ),
+    (
+        "grad: not started from zero",
+        E03,
+        "q4",
+        [("    for node in order:\n        node.grad = 0.0\n", "")],
+    ),
+    (
+        "grad: an unused w gets its own .grad",
+        E03,
+        "q4",
+        [
+            (
+                "result = [w.grad if id(w) in in_graph else 0.0 for w in wrt]",
+                "result = [w.grad for w in wrt]",
             )
         ],
     ),
     (
-        "pre-order: a node before the nodes that use it are done",
-        "03_value_autograd",
-        "q3",
-        [
-            (
-                "        if children_done:\n            order.append(node)\n"
-                "        elif node not in visited:\n            visited.add(node)\n"
-                "            stack.append((node, True))\n",
-                "        if children_done:\n            pass\n"
-                "        elif node not in visited:\n            visited.add(node)\n"
-                "            order.insert(0, node)\n",
-            )
-        ],
+        "grad: recursive topological order (deep graph)",
+        E03,
+        "q4",
+        [("    order = topological_order(root)\n", RECURSIVE_03)],
     ),
     (
-        "self.grad not seeded with 1",
-        "03_value_autograd",
-        "q3",
-        [("    self.grad = 1.0\n", "")],
+        "grad: breadth-first from the root (diamonds)",
+        E03,
+        "q4",
+        [("    order = topological_order(root)\n", BFS_03)],
     ),
+    ("predict: one backward counted", E03, "q5", [('"a": [14.0, 1.0]', '"a": [7.0, 1.0]')]),
+    (
+        "predict: interior grads accumulate too",
+        E03,
+        "q5",
+        [('"a": [14.0, 1.0]', '"a": [14.0, 2.0]')],
+    ),
+    ("predict: the constant 2 is no node", E03, "q5", [('"b": 4', '"b": 3')]),
+    (
+        "predict: the exponent gets no gradient",
+        E03,
+        "q5",
+        [('"c": [12.0, 8 * math.log(2)]', '"c": [12.0, 0.0]')],
+    ),
+    ("predict: = as if it were +=", E03, "q5", [('"d": 3.0', '"d": 6.0')]),
+    ("predict: one factor per multiplication", E03, "q5", [('"e": 8.0', '"e": 3.0')]),
     # 04 -------------------------------------------------------------------------------------
     (
         "un-reduced broadcast gradient",
@@ -716,113 +1041,107 @@ WRONG: list[tuple[str, str, str, list[tuple[str, str]]]] = [
 #: (id, exercise, question, replacements): correct answers written differently (vectorised,
 #: loops, scipy, graphlib, another formula); each keeps full marks in every draw.
 RIGHT: list[tuple[str, str, str, list[tuple[str, str]]]] = [
-    ("factored", "01_chain_rule", "q1", [("return 3 * x**2 + 2 * x", "return x * (3 * x + 2)")]),
+    (
+        "a loop with math",
+        E01,
+        "q1",
+        [
+            (
+                Q1_01,
+                "return np.array([2 * v * (math.sin(v * v) + v * v * math.cos(v * v) + 1) "
+                "for v in x])",
+            )
+        ],
+    ),
+    ("expanded", E01, "q1", [(Q1_01, "return 2 * x * np.sin(u) + 2 * x**3 * np.cos(u) + 2 * x")]),
     (
         "complex step (exact, not a difference)",
-        "01_chain_rule",
+        E01,
         "q1",
-        [("return 3 * x**2 + 2 * x", "z = x + 1e-30j\n    return ((z**3 + z**2).imag / 1e-30)")],
+        [(Q1_01, "z = x + 1e-30j\n    return (z**2 * np.sin(z**2) + z**2).imag / 1e-30")],
     ),
     (
-        "multiplied by 0.5 / h",
-        "01_chain_rule",
+        "np.cbrt and the eps literal",
+        E01,
         "q2",
-        [("return (f(x + h) - f(x - h)) / (2 * h)", "return (f(x + h) - f(x - h)) * (0.5 / h)")],
+        [(STEP_01, "h = np.cbrt(3 * 2.220446049250313e-16 * f_size / f3_size)")],
     ),
     (
-        "a loop over the points",
-        "01_chain_rule",
+        "two rounding terms (6 eps)",
+        E01,
+        "q2",
+        [(STEP_01, "h = (6 * eps * f_size / f3_size) ** (1 / 3)")],
+    ),
+    (
+        "scipy minimises the bound",
+        E01,
+        "q2",
+        [
+            (
+                STEP_01,
+                "from scipy.optimize import minimize_scalar\n\n"
+                "    def bound(log_h):\n"
+                "        h = math.exp(log_h)\n"
+                "        return eps * f_size / h + h * h * f3_size / 6\n\n"
+                "    h = math.exp(minimize_scalar(bound, bracket=(-40.0, 0.0)).x)",
+            )
+        ],
+    ),
+    (
+        "a step made exact: h = (x + h) - x",
+        E01,
+        "q2",
+        [(STEP_01, STEP_01 + "\n    h = (x + h) - x if x + h != x else h")],
+    ),
+    (
+        "quotient rule as (a'b - ab') / b**2",
+        E01,
         "q3",
         [
             (
-                "return np.cos(x) * x**2 + np.sin(x) * 2 * x",
-                "import math\n"
-                "    return np.array([math.cos(v) * v * v + 2 * v * math.sin(v) for v in x])",
+                DIV_01,
+                "return Dual(q, (self.deriv * other.value - self.value * other.deriv) / "
+                "other.value**2)",
             )
         ],
     ),
     (
-        "np.divide with where=, no warning",
-        "01_chain_rule",
-        "q4",
+        "exp and log with numpy",
+        E01,
+        "q3",
         [
-            (
-                "return np.where(x == 0, 0.0, (safe * np.cos(safe) - np.sin(safe)) / safe**2)",
-                "out = np.zeros_like(x)\n"
-                "    np.divide(x * np.cos(x) - np.sin(x), x**2, out=out, where=x != 0)\n"
-                "    return out",
-            )
+            ("e = math.exp(self.value)", "e = float(np.exp(self.value))"),
+            ("Dual(math.log(self.value)", "Dual(float(np.log(self.value))"),
         ],
     ),
     (
-        "graphlib",
-        "02_computation_graphs",
-        "q1",
+        "pow written with its own value",
+        E01,
+        "q3",
         [
             (
-                "    waiting = {node: len(inputs) for node, (_, inputs) in dag.items()}",
-                "    import graphlib\n\n"
-                "    try:\n"
-                "        return list(graphlib.TopologicalSorter(\n"
-                "            {n: set(i) for n, (_, i) in dag.items()}).static_order())\n"
-                "    except graphlib.CycleError as exc:\n"
-                "        raise ValueError('cycle') from exc\n"
-                "    waiting = {}",
+                POW_01,
+                "v = self.value**p\n        return Dual(v, p * v / self.value * self.deriv "
+                "if self.value else p * self.value ** (p - 1) * self.deriv)",
             )
         ],
     ),
+    ("debug fixed as d_w * (v + 1)", E01, "q4", [(FIX_U_01, "d_u = d_w * (v + 1)")]),
     (
-        "iterative depth-first post-order",
-        "02_computation_graphs",
-        "q1",
+        "predictions as arrays, tuples and floats",
+        E01,
+        "q5",
         [
-            (
-                "    waiting = {node: len(inputs) for node, (_, inputs) in dag.items()}",
-                "    order, state = [], {}\n"
-                "    for root in dag:\n"
-                "        stack = [(root, False)]\n"
-                "        while stack:\n"
-                "            node, done = stack.pop()\n"
-                "            if done:\n"
-                "                state[node] = 2\n"
-                "                order.append(node)\n"
-                "                continue\n"
-                "            if state.get(node) == 2:\n"
-                "                continue\n"
-                "            if state.get(node) == 1:\n"
-                "                raise ValueError('cycle')\n"
-                "            state[node] = 1\n"
-                "            stack.append((node, True))\n"
-                "            for inp in dag[node][1]:\n"
-                "                if state.get(inp) == 1:\n"
-                "                    raise ValueError('cycle')\n"
-                "                if state.get(inp) != 2:\n"
-                "                    stack.append((inp, False))\n"
-                "    return order",
-            )
-        ],
-    ),
-    (
-        "forward mode: d node / d source in topological order",
-        "02_computation_graphs",
-        "q2",
-        [
-            (
-                "    grad = {node: 0.0 for node in dag}",
-                "    tangent = {}\n"
-                "    for node in topological_order(dag):\n"
-                "        _, inputs = dag[node]\n"
-                "        tangent[node] = float(node == source) + sum(\n"
-                "            d * tangent[i] for i, d in zip(inputs, local[node]))\n"
-                "    return tangent[target]\n"
-                "    grad = {node: 0.0 for node in dag}",
-            )
+            ('"a": [200, 1]', '"a": np.array([200, 1])'),
+            ('"b": [3, 500]', '"b": (3.0, 500.0)'),
+            ('"c": 1e-4', '"c": 0.0001'),
+            ('"e": 5', '"e": 5.0'),
         ],
     ),
     (
         "leaves by id, a deque",
-        "02_computation_graphs",
-        "q3",
+        E02,
+        "q1",
         [
             (
                 "        if fn in seen:\n            continue\n        seen.add(fn)",
@@ -830,55 +1149,88 @@ RIGHT: list[tuple[str, str, str, list[tuple[str, str]]]] = [
             )
         ],
     ),
+    ("graphlib", E02, "q2", [(ORDER_02, GRAPHLIB_02)]),
     (
-        "mul backward through locals",
-        "03_value_autograd",
-        "q1",
-        [
-            ("self.grad += other.data * out.grad", "g = out.grad\n        a, b = self, other"),
-            (
-                "other.grad += self.data * out.grad",
-                "a.grad = a.grad + b.data * g\n        b.grad = b.grad + a.data * g",
-            ),
-        ],
-    ),
-    (
-        "tanh backward from math.tanh(self.data)",
-        "03_value_autograd",
+        "Kahn with a queue (FIFO)",
+        E02,
         "q2",
         [
             (
-                "self.grad += (1 - out.data**2) * out.grad",
-                "self.grad += (1 - math.tanh(self.data) ** 2) * out.grad",
+                "    order, ready = [], [y.grad_fn]\n    while ready:\n        fn = ready.pop()\n",
+                "    from collections import deque\n\n    order, ready = [], "
+                "deque([y.grad_fn])\n    while ready:\n        fn = ready.popleft()\n",
+            )
+        ],
+    ),
+    ("iterative post-order, reversed", E02, "q2", [(ORDER_02, POSTORDER_02)]),
+    ("debug fixed by a fresh graph per row", E02, "q3", [(JAC_02, JAC_FRESH_02)]),
+    (
+        "predictions as tuples and numpy",
+        E02,
+        "q4",
+        [
+            ('"a": [3.0, 6.0]', '"a": np.array([3, 6])'),
+            ('"b": [False, True, True]', '"b": (0, 1, 1)'),
+            ('"e": [4.0, 4.0, 4.0]', '"e": torch.tensor([4.0, 4.0, 4.0])'),
+        ],
+    ),
+    (
+        "softplus: the sigmoid from the output",
+        E03,
+        "q1",
+        [
+            (
+                "    sigmoid = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)\n",
+                "    sigmoid = -math.expm1(-out.data)  # 1 - exp(-y)\n",
             )
         ],
     ),
     (
-        "Kahn's algorithm from the output",
-        "03_value_autograd",
-        "q3",
+        "softplus: numpy's logaddexp",
+        E03,
+        "q1",
+        [(SP_FWD_03, "import numpy as np\n\n    data = float(np.logaddexp(x, 0.0))")],
+    ),
+    (
+        "softplus: scipy's expit",
+        E03,
+        "q1",
         [
             (
-                "    order, visited, stack = [], set(), [(self, False)]",
-                "    users, seen, stack = {}, {self}, [self]\n"
-                "    while stack:\n"
-                "        node = stack.pop()\n"
-                "        for child in node._prev:\n"
-                "            users[child] = users.get(child, 0) + 1\n"
-                "            if child not in seen:\n"
-                "                seen.add(child)\n"
-                "                stack.append(child)\n"
-                "    self.grad, ready = 1.0, [self]\n"
-                "    while ready:\n"
-                "        node = ready.pop()\n"
-                "        node._backward()\n"
-                "        for child in node._prev:\n"
-                "            users[child] -= 1\n"
-                "            if users[child] == 0:\n"
-                "                ready.append(child)\n"
-                "    return\n"
-                "    order, visited, stack = [], set(), [(self, False)]",
+                "    sigmoid = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)\n",
+                "    from scipy.special import expit\n\n    sigmoid = float(expit(x))\n",
             )
+        ],
+    ),
+    (
+        "maximum: a weight per operand",
+        E03,
+        "q2",
+        [
+            (
+                MAX_03,
+                "    a, b = out._a, out._b\n    half = 0.5 if a.data == b.data else 1.0\n  "
+                "  a.grad += out.grad * half * (a.data >= b.data)\n    b.grad += out.grad "
+                "* half * (b.data >= a.data)\n",
+            )
+        ],
+    ),
+    (
+        "debug fixed as a sigmoid",
+        E03,
+        "q3",
+        [(LSE_FIX_03, "b.grad += out.grad / (1.0 + math.exp(a.data - b.data))")],
+    ),
+    ("grad: own Kahn order", E03, "q4", [("    order = topological_order(root)\n", KAHN_03)]),
+    ("grad: zero everything, backward(), put back", E03, "q4", [(GRAD_03, GRAD_BACKWARD_03)]),
+    (
+        "predictions as tuples and numpy",
+        E03,
+        "q5",
+        [
+            ('"a": [14.0, 1.0]', '"a": (14, 1)'),
+            ('"c": [12.0, 8 * math.log(2)]', '"c": (12, 8 * math.log(2.0))'),
+            ('"b": 4', '"b": 4.0'),
         ],
     ),
     (
@@ -1055,6 +1407,25 @@ RIGHT: list[tuple[str, str, str, list[tuple[str, str]]]] = [
         ],
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _no_student_ops_on_value():
+    """Exercise 03 adds methods to minigrad's Value, here in this process: start each test
+    without them (a variant whose cell fails must not find an earlier variant's op) and
+    remove them afterwards (other tests check Value's methods)."""
+    from minigrad import Value
+
+    added = ("softplus", "maximum", "logaddexp")
+
+    def remove() -> None:
+        for name in added:
+            if name in vars(Value):
+                delattr(Value, name)
+
+    remove()
+    yield
+    remove()
 
 
 @pytest.fixture(autouse=True)

@@ -21,10 +21,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader import get_exercise
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION_01 = ROOT / "solutions" / "01_chain_rule_exercises.ipynb"
 SOLUTION_03 = ROOT / "solutions" / "03_value_autograd_exercises.ipynb"
 EXERCISE = "01_chain_rule"
+FULL = get_exercise(EXERCISE).max_score
 
 STUB_APT = """#!/usr/bin/env bash
 echo "$(basename "$0") $*" >> "$STUB_LOG"
@@ -176,20 +179,22 @@ def test_the_venv_runs_the_bundles_own_grader(autograder):
 
 def test_a_correct_notebook_gets_full_marks(autograder):
     results = _run(autograder, {"my_work.ipynb": SOLUTION_01.read_bytes()})
-    assert results["score"] == _max(results) == 4
-    assert [t["name"] for t in results["tests"]] == ["q1", "q2", "q3", "q4"]
+    assert results["score"] == _max(results) == FULL
+    assert [t["name"] for t in results["tests"]] == [
+        q.name for q in get_exercise(EXERCISE).questions
+    ]
     assert all(t["status"] == "passed" for t in results["tests"])
 
 
 def test_no_notebook_gets_a_clear_zero(autograder):
     results = _run(autograder, {"answers.py": b"print('hi')"})
-    assert results["score"] == 0 and _max(results) == 4
+    assert results["score"] == 0 and _max(results) == FULL
     assert "no notebook (.ipynb) was uploaded" in results["tests"][0]["output"]
 
 
 def test_another_exercise_gets_a_clear_zero(autograder):
     results = _run(autograder, {"03_value_autograd_exercises.ipynb": SOLUTION_03.read_bytes()})
-    assert results["score"] == 0 and _max(results) == 4
+    assert results["score"] == 0 and _max(results) == FULL
     output = results["tests"][0]["output"]
     assert "this assignment is exercise 01_chain_rule" in output
     assert "is exercise 03_value_autograd" in output
@@ -202,7 +207,7 @@ def test_one_notebook_is_graded_of_several(autograder):
         "other.ipynb": SOLUTION_03.read_bytes(),
     }
     results = _run(autograder, uploads)
-    assert results["score"] == _max(results) == 4  # not 8, not 11
+    assert results["score"] == _max(results) == FULL  # not twice that, not the sum
     assert "ignored: copy.ipynb, other.ipynb" in results["output"]
 
 
@@ -210,12 +215,12 @@ def test_one_notebook_is_graded_of_several(autograder):
 def test_a_metadata_less_copy_is_recognised(autograder, keep_checker):
     data = _without_metadata(SOLUTION_01, keep_checker)
     results = _run(autograder, {f"Copy of {EXERCISE}_exercises.ipynb": data, "x.txt": b""})
-    assert results["score"] == _max(results) == 4
+    assert results["score"] == _max(results) == FULL
     results = _run(autograder, {"homework (1).ipynb": data})
     if keep_checker:
-        assert results["score"] == 4 and "exercise it checks" in results["output"]
+        assert results["score"] == FULL and "exercise it checks" in results["output"]
     else:  # no metadata, no check cell, no id in the name: graded as the assignment's
-        assert results["score"] == 4 and "this assignment's exercise" in results["output"]
+        assert results["score"] == FULL and "this assignment's exercise" in results["output"]
 
 
 def test_results_json_is_written_even_when_the_grader_cannot_start(autograder, tmp_path):

@@ -17,11 +17,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from grader import Limits
+from grader import Limits, get_exercise
 from grader.__main__ import grade_all
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "01_chain_rule_exercises.ipynb"
+#: The last line of q1's answer (d_shared), which the hostile answers replace.
+Q1 = "return (np.sin(u) + u * np.cos(u) + 1) * 2 * x"
 #: Notebooks that hang get a short time limit; the others a generous one (torch imports are
 #: slow on a loaded machine, and a false timeout would make these tests flaky).
 HANGING = ("infinite loop", "loop in an answer", "hangs on one case")
@@ -45,7 +47,7 @@ def _notebook(target: Path, cell: str | None = None, replace: tuple[str, str] | 
 
 
 def _secret_cell(secret: Path, sentinel: Path, outside: Path, leftover: str) -> str:
-    # d_cubic comes out right only if every attack failed, so the score shows what happened.
+    # d_shared comes out right only if every attack failed, so the score shows what happened.
     return f"""
 import os, shutil, signal
 for tmp in ("/tmp", "/dev/shm"):
@@ -105,21 +107,21 @@ torch.autograd.grad = lambda *args, **kwargs: None
 
 #: Answers made hostile: (solution text, hostile text), the question that must lose.
 HOSTILE_ANSWERS = {
-    "loop in an answer": ("return 3 * x**2 + 2 * x", "while True:\n        pass", "q1"),
-    "exit in an answer": ("return 3 * x**2 + 2 * x", "import os\n\n    os._exit(1)", "q1"),
-    "sys.exit in an answer": ("return 3 * x**2 + 2 * x", "raise SystemExit(0)", "q1"),
+    "loop in an answer": (Q1, "while True:\n        pass", "q1"),
+    "exit in an answer": (Q1, "import os\n\n    os._exit(1)", "q1"),
+    "sys.exit in an answer": (Q1, "raise SystemExit(0)", "q1"),
     "hard-coded after monkeypatching": (
-        "return 3 * x**2 + 2 * x",
+        Q1,
         "import grader.core as core\n\n"
         "    core.compare = lambda *args, **kwargs: ''\n"
         "    return np.zeros_like(x)",
         "q1",
     ),
-    "returns a string": ("return 3 * x**2 + 2 * x", "return 'the answer'", "q1"),
+    "returns a string": (Q1, "return 'the answer'", "q1"),
     "hangs on one case": (
-        "return 3 * x**2 + 2 * x",
+        Q1,
         "global calls\n    calls = globals().get('calls', 0) + 1\n"
-        "    while calls == 2:\n        pass\n    return 3 * x**2 + 2 * x",
+        "    while calls == 2:\n        pass\n    " + Q1,
         "q1",
     ),
 }
@@ -143,10 +145,10 @@ def graded(tmp_path_factory):
     leftover = f"minigrad-hostile-{os.getpid()}-{tmp.name}"
     trap_cell = _secret_cell(secret, sentinel, outside, leftover)
     trap_cell += (
-        "\n\ndef d_cubic(x):\n    return (3 * x**2 + 2 * x) * (1 if attacks_failed else 2)\n"
+        "\n\ndef d_shared(x):\n    u = x**2\n    " + Q1 + " * (1 if attacks_failed else 2)\n"
     )
     paths["reads and writes outside"] = _notebook(
-        tmp / "trap.ipynb", replace=("def d_cubic(x):\n", "def _unused(x):\n")
+        tmp / "trap.ipynb", replace=("def d_shared(x):\n", "def _unused(x):\n")
     )
     nb = nbformat.read(paths["reads and writes outside"], 4)
     nb.cells.append(new_code_cell(trap_cell))
@@ -199,7 +201,7 @@ def test_monkeypatching_in_the_notebook_does_not_reach_the_grader(graded):
     # Patching torch, numpy and the grader inside the student's process changes nothing:
     # the answers are right, so full marks, and the total is the real one.
     assert _full(result), result.reasons
-    assert result.total == 4
+    assert result.total == get_exercise("01_chain_rule").max_score
     assert not any("raised" in note for note in result.notes), "the patches did not all run"
 
 

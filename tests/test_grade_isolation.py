@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from grader import Limits, isolation
+from grader import Limits, get_exercise, isolation
 from grader.__main__ import grade_all
 from grader.sandbox import unprivileged_python
 
@@ -99,7 +99,8 @@ def _hostile(target: Path, cell: str) -> Path:
     # q1 is right only if the attack found nothing to attack.
     for c in nb.cells:
         c.source = c.source.replace(
-            "return 3 * x**2 + 2 * x", "return (3 * x**2 + 2 * x) * (1 if isolated else 2)"
+            "return (np.sin(u) + u * np.cos(u) + 1) * 2 * x",
+            "return (np.sin(u) + u * np.cos(u) + 1) * 2 * x * (1 if isolated else 2)",
         )
     nbformat.write(nb, target)
     return target
@@ -221,5 +222,5 @@ def test_without_root_a_user_namespace_still_isolates(tmp_path):
         assert user_namespace and not own_uid
         (killer, _), (reader, _), (scores, notes) = results
         assert killer["q1"] == 1 and reader["q1"] == 1
-        assert sum(scores.values()) == 4, notes
+        assert sum(scores.values()) == get_exercise("01_chain_rule").max_score, notes
         assert isolation.processes_of(uid) == []  # the daemon died with its namespace
