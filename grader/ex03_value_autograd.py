@@ -20,7 +20,7 @@ import numpy as np
 
 from grader.core import Exercise, Question, need
 
-DEEP = 3000  # deeper than Python's default recursion limit (1000)
+DEEP = 1500  # deeper than Python's default recursion limit (1000)
 EXACT = {"rtol": 1e-12, "atol": 1e-13}
 BUILT_IN = ("add", "mul", "tanh")
 UNARY = ("tanh", "softplus")
@@ -232,7 +232,7 @@ def _grad_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
         n = int(rng.integers(2, 5))
         program = _program(rng, n, ("mul", "add", "tanh"), int(rng.integers(4, 12)))
         cases.append({"leaves": _leaves(rng, n), "program": program})
-    # A deep chain: v = tanh(v * a + b), a thousand times (3000 nodes).
+    # A deep chain: v = tanh(v * a + b), five hundred times (1500 nodes).
     leaves = [float(v) for v in rng.uniform(0.5, 1.5, size=3)]
     program, v = [], 0
     for _ in range(DEEP // 3):
