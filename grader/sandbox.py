@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from grader import core, isolation, wire
+from grader import core, isolation, messages, wire
 
 #: A notebook file larger than this is not read (a student notebook is well under 1 MB).
 MAX_NOTEBOOK_BYTES = 20 * 2**20
@@ -192,7 +192,8 @@ def grade_notebook(
         result.notes.append(reason)
         return result
     try:
-        _grade_cells(exercise, cells, limits, rng, result)
+        with messages.speaking(messages.language_of(notebook)):  # feedback in its language
+            _grade_cells(exercise, cells, limits, rng, result)
     except SetupError:
         raise
     except Exception as exc:  # a grader bug must cost this notebook, not the whole batch
