@@ -153,7 +153,7 @@ def _shoot(page: Any, notebook: Path, outputs: list[dict[str, Any]]) -> None:
         return
     figure = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea img")
     figure.first.scroll_into_view_if_needed()
-    target = en.SCREENSHOTS / "zh" / f"{notebook.stem[:2]}_figure_label.png"
+    target = en.SCREENSHOTS / f"{notebook.stem[:2]}_figure_label.png"  # (zh/ already)
     target.parent.mkdir(parents=True, exist_ok=True)
     figure.first.screenshot(path=str(target))
     print(f"screenshot of a figure with Chinese labels: {target}")
