@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Modules whose messages are marked so far; the other exercises (being rebuilt, issue 12) follow.
-MARKED = ["grader/core.py", "grader/ex04_tensors_and_functions.py"]
+MARKED = ["grader/core.py", "grader/ex04_tensors_and_functions.py", "grader/sandbox.py"]
+# The marking functions: gettext's names, and sandbox.py's (its `_` is a throwaway variable).
+MARKERS = ("_", "N_", "_t")
 
 
 def marked_messages(source: str, where: str) -> dict[str, str]:
@@ -36,7 +38,7 @@ def marked_messages(source: str, where: str) -> dict[str, str]:
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
-            and node.func.id in ("_", "N_")
+            and node.func.id in MARKERS
             and node.args
         ):
             for part in ast.walk(node.args[0]):  # "a" if x else "b": both are messages
@@ -78,10 +80,10 @@ def test_every_marked_message_has_a_chinese_translation() -> None:
 
 
 def test_the_modules_translated_so_far_mark_their_messages() -> None:
-    """core.py and exercise 04 really go through the catalog (dozens of marked messages)."""
+    """core.py, the sandbox and exercise 04 really go through the catalog."""
     for rel in MARKED:
         found = marked_messages((ROOT / rel).read_text(encoding="utf-8"), rel)
-        assert len(found) >= 15, f"{rel}: only {len(found)} marked messages"
+        assert len(found) >= 12, f"{rel}: only {len(found)} marked messages"
 
 
 def test_no_translation_of_a_message_no_code_uses() -> None:
@@ -216,3 +218,21 @@ def test_grading_a_chinese_submission_gives_chinese_feedback() -> None:
     assert stubs.reasons["q1"].startswith("尚未作答：`unbroadcast` 仍然抛出"), stubs.reasons
     english = grade_notebook(ROOT / "exercises" / name)
     assert english.reasons["q1"].startswith("not answered yet: "), english.reasons
+
+
+def test_a_hang_in_a_chinese_submission_is_reported_in_chinese(tmp_path: Path) -> None:
+    """The sandbox's own reasons (a case that hangs) follow the submission's language too."""
+    from grader import Limits, grade_notebook
+
+    name = "04_tensors_and_functions_exercises.ipynb"
+    notebook = json.loads((ROOT / "solutions" / "zh" / name).read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if source.startswith("def unbroadcast("):
+            cell["source"] = "def unbroadcast(grad, shape):\n    while True:\n        pass\n"
+    path = tmp_path / name
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    result = grade_notebook(path, Limits(timeout=60, case_timeout=2))
+    reason = result.reasons["q1"]
+    assert reason.startswith("它的运行时间超过了每个测试用例 2 秒的时限"), reason
+    assert "（发生在第 1 个测试用例上，共 8 个；输入 grad=" in reason, reason

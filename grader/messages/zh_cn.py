@@ -97,6 +97,28 @@ CATALOG: dict[str, str] = {
     "input {values}": "输入 {values}",
     "the input": "该输入",
     "array of shape {shape}": "形状为 {shape} 的数组",
+    # grader/sandbox.py: when the graded notebook's process stops, hangs or fails
+    "the grading process stopped": "评分进程停止了",
+    "while running your code for it": "（发生在运行你为这道题写的代码时）",
+    "on case {number} of {count}, {case}": (
+        "（发生在第 {number} 个测试用例上，共 {count} 个；{case}）"
+    ),
+    "the grading process failed to start ({why}): {tail}": "评分进程没能启动（{why}）：{tail}",
+    "{cell} was skipped: {why} while it ran": "{cell} 被跳过了：运行它时，{why}",
+    "{cell} raised {error}": "{cell} 抛出了 {error}",
+    "the grading process stopped before it reached this question": (
+        "评分进程在运行到这道题之前就停止了"
+    ),
+    "code cell {number} (`{first}`)": "第 {number} 个代码单元格（`{first}`）",
+    "it ran longer than the {s} s time limit": "它的运行时间超过了 {s} 秒的时限",
+    "it ran longer than the {s} s limit per case": ("它的运行时间超过了每个测试用例 {s} 秒的时限"),
+    "it sent more than {mb} MB of results": "它发送的结果超过了 {mb} MB",
+    "it used too much CPU time": "它占用的 CPU 时间太多",
+    "it was killed": "它被强行终止了",
+    "the process was killed by {name}": "进程被 {name} 终止了",
+    "it ended the grading process (exit status {status}, e.g. os._exit)": (
+        "它结束了评分进程（退出状态 {status}，例如调用了 os._exit）"
+    ),
     # grader/ex04_tensors_and_functions.py
     "Tensors and custom Functions": "张量与自定义 Function",
     "unbroadcast a gradient to an input's shape": "把梯度反广播回输入的形状",
