@@ -156,11 +156,26 @@ setup() {
 # browser on this machine); without one every character is a box. Installed where apt can.
 ensure_cjk_font() {
   command -v fc-list >/dev/null || return 0  # no fontconfig here: no local browser to serve
-  [ -n "$(fc-list :lang=zh family 2>/dev/null)" ] && return 0
+  [ -n "$(fc-list :lang=zh family 2>/dev/null)" ] && { ensure_matplotlib_fonts; return 0; }
   info "installing a Chinese font (fonts-wqy-microhei) so that the browser shows Chinese text"
-  if apt_install fonts-wqy-microhei && [ -n "$(fc-list :lang=zh family)" ]; then return 0; fi
+  if apt_install fonts-wqy-microhei && [ -n "$(fc-list :lang=zh family)" ]; then
+    ensure_matplotlib_fonts
+    return 0
+  fi
   [ "${CI:-}" = true ] && die "no Chinese font is installed and fonts-wqy-microhei $(apt_failure) run 'sudo apt-get install fonts-wqy-microhei' and run this again."
   echo "warning: no Chinese font is installed and fonts-wqy-microhei $(apt_failure) run 'sudo apt-get install fonts-wqy-microhei' (a browser on this machine shows boxes instead of Chinese text)." >&2
+}
+
+# Matplotlib caches the list of fonts it found on first use: a font installed later (the CJK font
+# above) is invisible to it, and the Chinese notebooks' figure labels would be boxes, until that
+# cache is rebuilt (notebooks/zh/matplotlibrc names the font).
+ensure_matplotlib_fonts() {
+  "$PY" - <<'FONTS' || echo "warning: matplotlib could not rebuild its font cache; Chinese figure labels may show as boxes." >&2
+from matplotlib import font_manager
+
+if not any(f.name == "WenQuanYi Micro Hei" for f in font_manager.fontManager.ttflist):
+    font_manager._load_fontmanager(try_read_cache=False)  # rescans the system fonts, rewrites the cache
+FONTS
 }
 
 # The Chinese edition (./course.sh lab --lang zh): its first notebook, and JupyterLab's Simplified
@@ -261,6 +276,7 @@ WATCH
 cmd_test() {
   setup
   ensure_chromium
+  ensure_cjk_font  # nbval re-executes the Chinese notebooks, whose figures have Chinese labels
   cd "$ROOT"
   info "ruff: lint and format check"
   "$VENV/bin/ruff" check "${LINT_PATHS[@]}"
@@ -285,6 +301,7 @@ cmd_test() {
 
 cmd_execute() {
   setup
+  ensure_cjk_font  # a Chinese notebook's figures draw Chinese labels
   cd "$ROOT"
   local notebooks=("$@")
   [ ${#notebooks[@]} -gt 0 ] || notebooks=(notebooks/*.ipynb solutions/*.ipynb)

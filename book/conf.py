@@ -119,11 +119,11 @@ def _number(docname: str) -> str:
 def pair_chapters_and_exercises(srcdir: Path) -> dict[str, str]:
     """Chapter docname -> its exercise docname and back, matched by number within a part.
 
-    A part without exercises of its own (a translation) uses the first part's exercises.
+    A chapter of a translation whose exercise is not translated yet uses the first part's.
     """
     pairs: dict[str, str] = {}
     for _, notebook_folder, exercise_folder in PARTS:
-        exercises = _pages(srcdir, exercise_folder) or _pages(srcdir, PARTS[0][2])
+        exercises = _pages(srcdir, PARTS[0][2]) + _pages(srcdir, exercise_folder)
         by_number = {_number(ex): ex for ex in exercises if ex.endswith("_exercises")}
         for chapter in _pages(srcdir, notebook_folder):
             exercise = by_number.get(_number(chapter))

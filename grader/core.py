@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from grader import wire
+from grader.messages import N_, _, localize, notebook_language, speaking
 
 #: Exercise id (the ``metadata.minigrad.exercise`` of a notebook) -> module that defines it.
 EXERCISE_MODULES: dict[str, str] = {
@@ -78,8 +79,18 @@ class Question:
     @property
     def label(self) -> str:
         """The kind of question, its points and its difficulty, e.g. "debug, 2 points, **"."""
-        points = f"{self.points:g} point" + ("" if self.points == 1 else "s")
-        return f"{self.kind}, {points}, " + "*" * self.difficulty
+        points = _("{n} point" if self.points == 1 else "{n} points", n=f"{self.points:g}")
+        kind = _(KINDS.get(self.kind, self.kind))
+        return _("{kind}, {points}, {stars}", kind=kind, points=points, stars="*" * self.difficulty)
+
+
+#: The kinds of question, as feedback names them.
+KINDS = {
+    "warm-up": N_("warm-up"),
+    "implement": N_("implement"),
+    "debug": N_("debug"),
+    "predict": N_("predict"),
+}
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,14 @@ class Exercise:
             if q.name == name:
                 return q
         names = ", ".join(q.name for q in self.questions)
-        raise KeyError(f"exercise {self.id} has no question {name!r}: use one of {names}")
+        raise KeyError(
+            _(
+                "exercise {id} has no question {name}: use one of {names}",
+                id=self.id,
+                name=repr(name),
+                names=names,
+            )
+        )
 
     @property
     def max_score(self) -> float:
@@ -110,7 +128,13 @@ def get_exercise(exercise_id: str) -> Exercise:
     """Load the exercise with this id; a KeyError lists the known ids."""
     if exercise_id not in EXERCISE_MODULES:
         known = ", ".join(EXERCISE_MODULES)
-        raise KeyError(f"unknown exercise {exercise_id!r}: known exercises are {known}")
+        raise KeyError(
+            _(
+                "unknown exercise {id}: known exercises are {known}",
+                id=repr(exercise_id),
+                known=known,
+            )
+        )
     return importlib.import_module(EXERCISE_MODULES[exercise_id]).EXERCISE
 
 
@@ -118,7 +142,10 @@ def need(namespace: dict[str, Any], name: str) -> Any:
     """The student's definition of ``name``, or MissingDefinition with a helpful message."""
     if name not in namespace:
         raise MissingDefinition(
-            f"the notebook does not define `{name}` (did its cell run without an error?)"
+            _(
+                "the notebook does not define `{name}` (did its cell run without an error?)",
+                name=name,
+            )
         )
     return namespace[name]
 
@@ -140,15 +167,19 @@ def run_case(question: Question, namespace: dict[str, Any], case: dict[str, Any]
         changed = _changed_input(case, work)
         if changed:
             raise InPlaceChange(
-                f"your code changed its input {changed} in place: compute a new array (or "
-                "copy the input first) instead of writing into the one you were given"
+                _(
+                    "your code changed its input {changed} in place: compute a new array (or "
+                    "copy the input first) instead of writing into the one you were given",
+                    changed=changed,
+                )
             )
     except BaseException as exc:  # any failure is the student's answer
         return {"error": {"type": type(exc).__name__, "message": _short(str(exc), 300)}}
     try:
         return {"ok": wire.encode(result)}
     except BaseException as exc:  # a result that is not numbers (or breaks while encoded)
-        return {"error": {"type": "BadResult", "message": _short(f"it returned {exc}", 300)}}
+        message = _short(_("it returned {what}", what=exc), 300)
+        return {"error": {"type": "BadResult", "message": message}}
 
 
 class InPlaceChange(RuntimeError):
@@ -196,59 +227,78 @@ def judge(
     Returns ``(points, reason)``: full points only if every case agrees with PyTorch; the
     reason explains the first failure (or says what passed).
     """
+    unreadable = _("the grader got no readable answer for this question")
     if not isinstance(results, list) or len(results) != len(cases):
-        return 0.0, "the grader got no readable answer for this question"
+        return 0.0, unreadable
     for case, want, result in zip(cases, expected, results, strict=True):
         if not isinstance(result, dict) or not ("ok" in result or "error" in result):
-            return 0.0, "the grader got no readable answer for this question"
+            return 0.0, unreadable
         if "error" in result:
             return 0.0, _error_reason(question, case, result["error"])
         try:
             got = wire.decode(result["ok"])
         except (wire.WireError, ValueError) as exc:
-            return 0.0, f"the answer could not be read ({exc})"
+            return 0.0, _("the answer could not be read ({error})", error=exc)
         if question.accept is not None:
             problem = question.accept(case, want, got)
         else:
             problem = compare(got, want, question)
         if problem:
-            return 0.0, f"for {question.show(case)}: {problem}"
+            return 0.0, _("for {case}: {problem}", case=question.show(case), problem=problem)
     if question.kind == "predict":
-        return question.points, "passed: every prediction is what PyTorch does"
-    return question.points, f"passed: agrees with PyTorch on {len(cases)} fresh random inputs"
+        return question.points, _(PASSED) + _("every prediction is what PyTorch does")
+    return question.points, _(PASSED) + _(
+        "agrees with PyTorch on {n} fresh random inputs", n=len(cases)
+    )
+
+
+PASSED = N_("passed: ")
+NOT_ANSWERED = N_("not answered yet: ")
 
 
 def _error_reason(question: Question, case: dict[str, Any], error: Any) -> str:
     if not isinstance(error, dict):
-        return "your code failed"
+        return _("your code failed")
     kind = _short(str(error.get("type", "Exception")), 60)
-    message = _short(str(error.get("message", "")), 300)
+    # Made in the notebook's process, in English where that process did not know the language.
+    message = localize(_short(str(error.get("message", "")), 300))
+    shown = question.show(case)
     if kind == "NotImplementedError":
         names = ", ".join(f"`{n}`" for n in question.needs)
-        return f"not answered yet: {names} still raises NotImplementedError (replace the stub)"
+        return _(NOT_ANSWERED) + _(
+            "{names} still raises NotImplementedError (replace the stub)", names=names
+        )
     if kind == "MissingDefinition":
         return message
     if kind in ("BadResult", "InPlaceChange"):
-        return f"for {question.show(case)}: {message}"
+        return _("for {case}: {problem}", case=shown, problem=message)
     if question.forbid_warnings and kind.endswith("Warning"):
-        return (
-            f"for {question.show(case)}: your code gave a {kind} ({message}); this question "
-            "asks for none (avoid the operation that warns, e.g. a division by 0 inside "
-            "np.where: np.where evaluates both branches)"
+        return _(
+            "for {case}: your code gave a {kind} ({message}); this question asks for none "
+            "(avoid the operation that warns, e.g. a division by 0 inside np.where: np.where "
+            "evaluates both branches)",
+            case=shown,
+            kind=kind,
+            message=message,
         )
     if kind == "RecursionError":
-        return (
-            f"for {question.show(case)}: RecursionError ({message}); a graph this deep needs an "
-            "iterative algorithm, not recursion"
+        return _(
+            "for {case}: RecursionError ({message}); a graph this deep needs an iterative "
+            "algorithm, not recursion",
+            case=shown,
+            message=message,
         )
-    return f"for {question.show(case)}: your code raised {kind}: {message}"
+    return _(
+        "for {case}: your code raised {kind}: {message}", case=shown, kind=kind, message=message
+    )
 
 
-def compare(got: Any, want: Any, question: Question, where: str = "the result") -> str:
+def compare(got: Any, want: Any, question: Question, where: str = "") -> str:
     """Compare a decoded answer with PyTorch's; return "" if they agree, else what differs."""
+    where = where or _("the result")
     if isinstance(want, dict):
         if not isinstance(got, dict) or set(got) != set(want):
-            return f"{where} should have the entries {sorted(want)}"
+            return _("{where} should have the entries {keys}", where=where, keys=sorted(want))
         for key, value in want.items():
             problem = compare(got[key], value, question, f"{where}[{key!r}]")
             if problem:
@@ -271,15 +321,21 @@ def _compare_hidden(got: Any, want: np.ndarray, question: Question, where: str) 
         and bool(np.all(_close(got.astype(np.float64), want.astype(np.float64), question)))
     )
     shown = _fmt(got) if isinstance(got, np.ndarray) else _kind(got)
-    return "" if right else f"{where} is not what PyTorch does (yours is {shown})"
+    return (
+        ""
+        if right
+        else _("{where} is not what PyTorch does (yours is {yours})", where=where, yours=shown)
+    )
 
 
 def _compare_sequence(
     got: Any, want: tuple[Any, ...] | list[Any], question: Question, where: str
 ) -> str:
     if not isinstance(got, list) or len(got) != len(want):
-        kind = f"{len(got)} values" if isinstance(got, list) else f"a {_kind(got)}"
-        return f"{where} should be {len(want)} values, got {kind}"
+        kind = (
+            _("{n} values", n=len(got)) if isinstance(got, list) else _("a {kind}", kind=_kind(got))
+        )
+        return _("{where} should be {n} values, got {kind}", where=where, n=len(want), kind=kind)
     for i, (g, w) in enumerate(zip(got, want, strict=True)):
         problem = compare(g, w, question, f"{where}[{i}]")
         if problem:
@@ -291,10 +347,14 @@ def _compare_number(got: Any, want: float, question: Question, where: str) -> st
     if isinstance(got, np.ndarray) and got.size == 1 and got.dtype.kind in "fiu":
         got = float(got.reshape(()))
     if not isinstance(got, float | int) or isinstance(got, bool):
-        return f"{where} should be a number, got a {_kind(got)}"
+        return _("{where} should be a number, got a {kind}", where=where, kind=_kind(got))
     if not _close(np.float64(got), np.float64(want), question):
-        return (
-            f"{where}: PyTorch gives {want!r}, yours is {float(got)!r}{_off(got, want, question)}"
+        return _(
+            "{where}: PyTorch gives {want}, yours is {got}{off}",
+            where=where,
+            want=repr(want),
+            got=repr(float(got)),
+            off=_off(got, want, question),
         )
     return ""
 
@@ -305,36 +365,60 @@ def _off(got: Any, want: Any, question: Question) -> str:
     if not (math.isfinite(got) and math.isfinite(want)):
         return ""
     allowed = question.atol + question.rtol * abs(want)
-    text = f" (off by {abs(got - want):.3g}; allowed {allowed:.3g})"
+    text = _(
+        " (off by {off}; allowed {allowed})", off=f"{abs(got - want):.3g}", allowed=f"{allowed:.3g}"
+    )
     if question.rtol <= 1e-10 and abs(got - want) < 1e-3 * max(1.0, abs(want)):
-        text += "; an exact answer is asked, not an estimate such as a finite difference"
+        text += _("; an exact answer is asked, not an estimate such as a finite difference")
     return text
 
 
 def _compare_array(got: Any, want: np.ndarray, question: Question, where: str) -> str:
     if not isinstance(got, np.ndarray):
-        return f"{where} should be a numpy array of shape {want.shape}, got a {_kind(got)}"
+        return _(
+            "{where} should be a numpy array of shape {shape}, got a {kind}",
+            where=where,
+            shape=want.shape,
+            kind=_kind(got),
+        )
     if got.shape != want.shape:
-        return f"{where} has shape {got.shape}, PyTorch's has shape {want.shape}" + (
-            f" ({question.hint})" if question.hint else ""
+        hint = f" ({_(question.hint)})" if question.hint else ""
+        return (
+            _(
+                "{where} has shape {got}, PyTorch's has shape {want}",
+                where=where,
+                got=got.shape,
+                want=want.shape,
+            )
+            + hint
         )
     if question.check_dtype and got.dtype != want.dtype:
-        return (
-            f"{where} has dtype {got.dtype}, expected {want.dtype} (compute in the input's dtype: "
-            "a numpy float64 constant such as np.log(2) turns float32 into float64)"
+        return _(
+            "{where} has dtype {got}, expected {want} (compute in the input's dtype: a numpy "
+            "float64 constant such as np.log(2) turns float32 into float64)",
+            where=where,
+            got=got.dtype,
+            want=want.dtype,
         )
     if got.dtype.kind not in "fiub":
-        return f"{where} has dtype {got.dtype}, expected numbers"
+        return _("{where} has dtype {got}, expected numbers", where=where, got=got.dtype)
     ok = _close(got.astype(np.float64), want.astype(np.float64), question)
     if not np.all(ok):
         index = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, want.shape))[0])
-        layout = f" ({question.layout})" if question.layout else ""
+        layout = f" ({_(question.layout)})" if question.layout else ""
         first_want, first_got = want[index], got[index]
         off = _off(first_got, first_want, question) if want.dtype.kind in "fiu" else ""
-        return (
-            f"{where} differs from PyTorch at index {index}: PyTorch gives "
-            f"{first_want.item()!r}, yours is {first_got.item()!r}{off}; PyTorch's whole "
-            f"answer is {_fmt(want)}, yours is {_fmt(got)}{layout}"
+        return _(
+            "{where} differs from PyTorch at index {index}: PyTorch gives {want}, yours is "
+            "{got}{off}; PyTorch's whole answer is {whole_want}, yours is {whole_got}{layout}",
+            where=where,
+            index=index,
+            want=repr(first_want.item()),
+            got=repr(first_got.item()),
+            off=off,
+            whole_want=_fmt(want),
+            whole_got=_fmt(got),
+            layout=layout,
         )
     return ""
 
@@ -354,7 +438,7 @@ def describe(case: dict[str, Any]) -> str:
         if key.startswith("_"):
             continue
         parts.append(f"{key}={_fmt(value)}")
-    return "input " + ", ".join(parts) if parts else "the input"
+    return _("input {values}", values=", ".join(parts)) if parts else _("the input")
 
 
 def _fmt(value: Any) -> str:
@@ -377,7 +461,7 @@ def _fmt(value: Any) -> str:
 
 def _kind(value: Any) -> str:
     if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape}"
+        return _("array of shape {shape}", shape=value.shape)
     return type(value).__name__
 
 
@@ -402,24 +486,37 @@ def checker(exercise_id: str, namespace: dict[str, Any]) -> Callable[[str], None
     ``check("q1")`` runs question q1 on fresh random inputs against PyTorch in this kernel and
     prints either that it passed or which input failed, what PyTorch gave and what came back.
     """
-    exercise = get_exercise(exercise_id)
+    language = notebook_language(exercise_id, namespace)
+    with speaking(language):
+        exercise = get_exercise(exercise_id)
 
     def check(question: str) -> None:
         """Check one question (e.g. "q1") of this exercise and print the feedback."""
-        q = exercise.question(question)
-        if os.environ.get(GRADING_ENV):
-            print(f"{q.name}: checked by the grader")
-            return
-        cases = q.make_cases(np.random.default_rng())
-        expected = [q.expected(copy.deepcopy(case)) for case in cases]
-        results = [run_case(q, namespace, case) for case in cases]
-        points, reason = judge(q, cases, expected, results)
-        if math.isclose(points, q.points):
-            verdict, reason = "passed", reason.removeprefix("passed: ")
-        elif reason.startswith("not answered yet: "):
-            verdict, reason = "not answered yet", reason.removeprefix("not answered yet: ")
-        else:
-            verdict = "FAILED"
-        print(f"{q.name} ({q.title}): {verdict}\n  {reason}")
+        with speaking(language):
+            print(_check(exercise, namespace, question))
 
     return check
+
+
+def _check(exercise: Exercise, namespace: dict[str, Any], question: str) -> str:
+    """What ``check(question)`` prints, in the current language."""
+    q = exercise.question(question)
+    if os.environ.get(GRADING_ENV):
+        return _("{name}: checked by the grader", name=q.name)
+    cases = q.make_cases(np.random.default_rng())
+    expected = [q.expected(copy.deepcopy(case)) for case in cases]
+    results = [run_case(q, namespace, case) for case in cases]
+    points, reason = judge(q, cases, expected, results)
+    if math.isclose(points, q.points):
+        verdict, reason = _("passed"), reason.removeprefix(_(PASSED))
+    elif reason.startswith(_(NOT_ANSWERED)):
+        verdict, reason = _("not answered yet"), reason.removeprefix(_(NOT_ANSWERED))
+    else:
+        verdict = _("FAILED")
+    return _(
+        "{name} ({title}): {verdict}\n  {reason}",
+        name=q.name,
+        title=_(q.title),
+        verdict=verdict,
+        reason=reason,
+    )

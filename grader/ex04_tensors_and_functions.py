@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from grader.core import Exercise, Question, need
+from grader.messages import N_, _
 
 
 def _operand(rng: np.random.Generator, full: tuple[int, ...]) -> tuple[int, ...]:
@@ -29,7 +30,7 @@ def _unbroadcast_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
         {"grad": rng.normal(size=(2, 3)), "shape": []},
         {"grad": rng.normal(size=(3,)), "shape": [3]},
     ]
-    for _ in range(4):
+    for _draw in range(4):
         small, big = _shapes(rng)
         cases.append({"grad": rng.normal(size=big), "shape": list(small)})
     return cases
@@ -75,7 +76,7 @@ def _smaller(rng: np.random.Generator, full: tuple[int, ...]) -> tuple[int, ...]
 def _sum_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     grads = need(ns, "sum_product_grads")(case["x"], case["y"], case["z"])
     if not isinstance(grads, tuple | list) or len(grads) != 3:
-        raise ValueError("sum_product_grads must return three arrays: (dx, dy, dz)")
+        raise ValueError(_("sum_product_grads must return three arrays: (dx, dy, dz)"))
     return tuple(np.asarray(g, dtype=np.float64) for g in grads)
 
 
@@ -116,22 +117,33 @@ def _linear_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     with minigrad.no_grad():
         direct = function.backward(out.grad_fn, minigrad.tensor(case["grad_output"]))
     if not isinstance(direct, tuple | list) or len(direct) != 3:
-        raise ValueError("backward must return three gradients: (grad_x, grad_weight, grad_bias)")
+        raise ValueError(
+            _("backward must return three gradients: (grad_x, grad_weight, grad_bias)")
+        )
     grads = []
     for name, t, g in zip(names, inputs, direct, strict=True):
         if g is None:
-            raise ValueError(f"backward returned None for {name}, which needs a gradient")
+            raise ValueError(
+                _("backward returned None for {name}, which needs a gradient", name=name)
+            )
         g = np.asarray(g.numpy() if hasattr(g, "numpy") else g, dtype=np.float64)
         if g.shape != t.shape:
             raise ValueError(
-                f"backward returned a gradient of shape {g.shape} for {name}, whose shape is "
-                f"{tuple(t.shape)}: each gradient must have its input's own shape"
+                _(
+                    "backward returned a gradient of shape {got} for {name}, whose shape is "
+                    "{shape}: each gradient must have its input's own shape",
+                    got=g.shape,
+                    name=name,
+                    shape=tuple(t.shape),
+                )
             )
         grads.append(g.copy())
     out.backward(minigrad.tensor(case["grad_output"]))
     for name, t, g in zip(names, inputs, grads, strict=True):
         if t.grad is None or not np.allclose(t.grad.numpy(), g, rtol=1e-12, atol=1e-12):
-            raise ValueError(f"{name}.grad after backward() is not what backward returned")
+            raise ValueError(
+                _("{name}.grad after backward() is not what backward returned", name=name)
+            )
     return tuple(grads)
 
 
@@ -171,17 +183,33 @@ def _function_run(name: str, *params: str) -> Any:
             direct = function.backward(out.grad_fn, minigrad.tensor(case["grad_output"]))
         direct = direct if isinstance(direct, tuple | list) else (direct,)
         if len(direct) != 1 + len(params) or any(g is not None for g in direct[1:]):
+            if params:
+                raise ValueError(
+                    _(
+                        "backward must return {n} values, one per argument of forward: the "
+                        "gradient for x, then None for {params}",
+                        n=1 + len(params),
+                        params=", ".join(params),
+                    )
+                )
             raise ValueError(
-                f"backward must return {1 + len(params)} values, one per argument of forward: "
-                f"the gradient for x{', then None for ' + ', '.join(params) if params else ''}"
+                _(
+                    "backward must return {n} values, one per argument of forward: the "
+                    "gradient for x",
+                    n=1,
+                )
             )
         grad = np.asarray(
             direct[0].numpy() if hasattr(direct[0], "numpy") else direct[0], dtype=np.float64
         )
         if grad.shape != case["x"].shape:
             raise ValueError(
-                f"backward returned a gradient of shape {grad.shape} for x of shape "
-                f"{case['x'].shape}: it must have x's own shape"
+                _(
+                    "backward returned a gradient of shape {got} for x of shape {shape}: it "
+                    "must have x's own shape",
+                    got=grad.shape,
+                    shape=case["x"].shape,
+                )
             )
         out.backward(minigrad.tensor(case["grad_output"]))
         return value, grad
@@ -199,7 +227,12 @@ def _cumsum_expected(case: dict[str, Any]) -> tuple:
 
 
 def _cumsum_describe(case: dict[str, Any]) -> str:
-    return f"x of shape {case['x'].shape}, dim={case['dim']}: x={_short(case['x'])}"
+    return _(
+        "x of shape {shape}, dim={dim}: x={x}",
+        shape=case["x"].shape,
+        dim=case["dim"],
+        x=_short(case["x"]),
+    )
 
 
 def _short(x: np.ndarray) -> str:
@@ -214,7 +247,7 @@ def _softplus_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     # Far from 0 on both sides (where the saved output y is about x, or about exp(x)), at 0,
     # and ordinary values.
     cases = [{"x": np.array([-30.0, -5.0, 0.0, 5.0, 30.0])}]
-    for _ in range(4):
+    for _draw in range(4):
         shape = tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 3))))
         cases.append({"x": rng.normal(scale=4.0, size=shape)})
     for case in cases:
@@ -288,10 +321,10 @@ def _as_numbers(value: Any) -> np.ndarray:
 def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
     answers = need(ns, "predictions")()
     if not isinstance(answers, dict):
-        raise ValueError("predictions() must return a dict: {'a': ..., 'b': ..., ...}")
+        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
     missing = [k for k in case["keys"] if answers.get(k) is None]
     if missing:
-        raise ValueError(f"predictions() has no answer for {', '.join(missing)}")
+        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
     return {k: _as_numbers(answers[k]) for k in case["keys"]}
 
 
@@ -310,18 +343,18 @@ def _predict_expected(case: dict[str, Any]) -> dict:
     return out
 
 
-SHAPE_HINT = "sum the gradient over the dimensions that broadcasting added or stretched"
+SHAPE_HINT = N_("sum the gradient over the dimensions that broadcasting added or stretched")
 
-FUNCTION_HINT = "the result is (forward's output, the gradient backward returned for x)"
+FUNCTION_HINT = N_("the result is (forward's output, the gradient backward returned for x)")
 
 EXERCISE = Exercise(
     id="04_tensors_and_functions",
-    title="Tensors and custom Functions",
+    title=N_("Tensors and custom Functions"),
     version=2,
     questions=(
         Question(
             name="q1",
-            title="unbroadcast a gradient to an input's shape",
+            title=N_("unbroadcast a gradient to an input's shape"),
             needs=("unbroadcast",),
             make_cases=_unbroadcast_cases,
             run=_unbroadcast_run,
@@ -331,7 +364,7 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q2",
-            title="gradients of c = sum(x * y + z) with broadcasting",
+            title=N_("gradients of c = sum(x * y + z) with broadcasting"),
             needs=("sum_product_grads",),
             make_cases=_sum_cases,
             run=_sum_run,
@@ -341,17 +374,17 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q3",
-            title="LinearFunction.backward",
+            title=N_("LinearFunction.backward"),
             needs=("LinearFunction.backward",),
             make_cases=_linear_cases,
             run=_linear_run,
             expected=_linear_expected,
-            hint="x.grad has x's shape (N, in), weight.grad (out, in), bias.grad (out,)",
+            hint=N_("x.grad has x's shape (N, in), weight.grad (out, in), bias.grad (out,)"),
             kind="warm-up",
         ),
         Question(
             name="q4",
-            title="CumsumFunction: forward and backward of a cumulative sum",
+            title=N_("CumsumFunction: forward and backward of a cumulative sum"),
             needs=("CumsumFunction",),
             make_cases=_cumsum_cases,
             run=_function_run("CumsumFunction", "dim"),
@@ -364,7 +397,7 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q5",
-            title="SoftplusFunction: find and fix the bug in its backward",
+            title=N_("SoftplusFunction: find and fix the bug in its backward"),
             needs=("SoftplusFunction",),
             make_cases=_softplus_cases,
             run=_function_run("SoftplusFunction"),
@@ -379,7 +412,7 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q6",
-            title="predict: x.grad after two backward calls, is_leaf, freed graphs, shapes",
+            title=N_("predict: x.grad after two backward calls, is_leaf, freed graphs, shapes"),
             needs=("predictions",),
             make_cases=_predict_cases,
             run=_predict_run,
@@ -388,7 +421,7 @@ EXERCISE = Exercise(
             kind="predict",
             difficulty=1,
             reveal=False,
-            describe=lambda case: "your predictions",
+            describe=lambda case: _("your predictions"),
         ),
     ),
 )

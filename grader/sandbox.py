@@ -32,7 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from grader import core, isolation, wire
+from grader import core, isolation, messages, wire
+
+# Feedback in the submission's language (grader/messages); `_` is this module's throwaway name.
+_t = messages._
 
 #: A notebook file larger than this is not read (a student notebook is well under 1 MB).
 MAX_NOTEBOOK_BYTES = 20 * 2**20
@@ -192,7 +195,8 @@ def grade_notebook(
         result.notes.append(reason)
         return result
     try:
-        _grade_cells(exercise, cells, limits, rng, result)
+        with messages.speaking(messages.language_of(notebook)):  # feedback in its language
+            _grade_cells(exercise, cells, limits, rng, result)
     except SetupError:
         raise
     except Exception as exc:  # a grader bug must cost this notebook, not the whole batch
@@ -268,27 +272,36 @@ def _grade_cells(
             result.scores[name], result.reasons[name] = points, reason
         if run.finished or not pending:
             break
-        why = run.failure or "the grading process stopped"
+        why = run.failure or _t("the grading process stopped")
         if run.current_question is not None:
             cases, _ = pending.pop(run.current_question)
             question = questions[run.current_question]
-            where = "while running your code for it"
+            where = _t("while running your code for it")
             if run.current_case is not None and 0 <= run.current_case < len(cases):
                 case = cases[run.current_case]
-                where = f"on case {run.current_case + 1} of {len(cases)}, {question.show(case)}"
+                where = _t(
+                    "on case {number} of {count}, {case}",
+                    number=run.current_case + 1,
+                    count=len(cases),
+                    case=question.show(case),
+                )
             result.reasons[run.current_question] = f"{why} {where}"
         elif run.current_cell is not None and not run.cells_done:
             skip[run.current_cell] = why
         else:  # died before running any student code: nothing to skip
             tail = run.output[-300:].strip()
-            result.notes.append(f"the grading process failed to start ({why}): {tail}")
+            result.notes.append(
+                _t("the grading process failed to start ({why}): {tail}", why=why, tail=tail)
+            )
             break
     for index, why in sorted(skip.items()):
-        result.notes.append(f"{_cell_name(cells, index)} was skipped: {why} while it ran")
+        result.notes.append(
+            _t("{cell} was skipped: {why} while it ran", cell=_cell_name(cells, index), why=why)
+        )
     for index, error in sorted(cell_errors.items()):
-        result.notes.append(f"{_cell_name(cells, index)} raised {error}")
+        result.notes.append(_t("{cell} raised {error}", cell=_cell_name(cells, index), error=error))
     for name in pending:
-        last = "the grading process stopped before it reached this question"
+        last = _t("the grading process stopped before it reached this question")
         result.reasons.setdefault(name, last)
 
 
@@ -297,7 +310,7 @@ def _cell_name(cells: list[str], index: int) -> str:
     lines = [line.strip() for line in cells[index].splitlines() if line.strip()]
     first = lines[0] if lines else ""
     first = first if len(first) <= 40 else first[:37] + "..."
-    return f"code cell {index + 1} (`{first}`)"
+    return _t("code cell {number} (`{first}`)", number=index + 1, first=first)
 
 
 @dataclass
@@ -536,12 +549,14 @@ def _read_events(fd: int, proc: subprocess.Popen, limits: Limits, run: _Run) -> 
         now = time.monotonic()
         left = deadline - now
         if left <= 0:
-            run.failure = f"it ran longer than the {limits.timeout:g} s time limit"
+            run.failure = _t("it ran longer than the {s} s time limit", s=f"{limits.timeout:g}")
             return
         if run.case_started is not None:
             case_left = run.case_started + limits.case_timeout - now
             if case_left <= 0:
-                run.failure = f"it ran longer than the {limits.case_timeout:g} s limit per case"
+                run.failure = _t(
+                    "it ran longer than the {s} s limit per case", s=f"{limits.case_timeout:g}"
+                )
                 return
             left = min(left, case_left)
         ready, _, _ = select.select([fd], [], [], min(left, 1.0))
@@ -552,7 +567,7 @@ def _read_events(fd: int, proc: subprocess.Popen, limits: Limits, run: _Run) -> 
             return  # the worker closed its end: finished or died
         received += len(chunk)
         if received > MAX_RESULT_BYTES:
-            run.failure = f"it sent more than {MAX_RESULT_BYTES >> 20} MB of results"
+            run.failure = _t("it sent more than {mb} MB of results", mb=MAX_RESULT_BYTES >> 20)
             return
         buffer += chunk
         *lines, buffer = buffer.split(b"\n")
@@ -622,13 +637,15 @@ def _children(pid: int) -> list[int]:
 
 def _death(returncode: int | None) -> str:
     if returncode is None:
-        return "the grading process stopped"
+        return _t("the grading process stopped")
     if returncode < 0:
         import signal
 
         name = signal.Signals(-returncode).name
-        hints = {"SIGXCPU": "it used too much CPU time", "SIGKILL": "it was killed"}
+        hints = {"SIGXCPU": _t("it used too much CPU time"), "SIGKILL": _t("it was killed")}
         if name in hints:
             return f"{hints[name]} ({name})"
-        return f"the process was killed by {name}"
-    return f"it ended the grading process (exit status {returncode}, e.g. os._exit)"
+        return _t("the process was killed by {name}", name=name)
+    return _t(
+        "it ended the grading process (exit status {status}, e.g. os._exit)", status=returncode
+    )

@@ -5,7 +5,10 @@ settings), this starts the server exactly as README.zh-CN.md says, opens the URL
 checks that JupyterLab shows its Simplified Chinese interface (the page's language and the
 menus), that the URL opens the Chinese first notebook, and then runs Chinese notebooks through
 the Chinese menus (编辑 > 清除所有单元格的输出, 运行 > 运行所有单元格): no cell raises, every
-code cell runs, every stored figure is drawn again. Screenshots go to
+code cell runs, every stored figure is drawn again. The kernel draws the figures' Chinese labels
+with the CJK font (no "Glyph missing" warning, a picture unlike the English one; a screenshot of
+one figure, ``zh/01_figure_label.png``), and the Chinese exercise's ``check()`` answers in
+Chinese (``zh/04_tensors_and_functions_exercises.png``). Screenshots go to
 ``test-artifacts/screenshots/zh_00_launch.png`` and ``test-artifacts/screenshots/zh/``.
 
 Only the first Chinese notebook runs by default: the code cells of every Chinese notebook are
@@ -16,12 +19,14 @@ already. ``MINIGRAD_BROWSER_ZH_NOTEBOOKS`` (a glob relative to the repository, e
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 import test_browser as en
 
@@ -29,6 +34,23 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_GLOB = os.environ.get("MINIGRAD_BROWSER_ZH_NOTEBOOKS", "notebooks/zh/01_*.ipynb")
 NOTEBOOKS = sorted(ROOT.glob(NOTEBOOK_GLOB))
 FIRST = "notebooks/zh/01_chain_rule.ipynb"
+# A figure whose title and legend are Chinese (i18n/zh/01_chain_rule.md, its code entry).
+FIGURE_CELL = "25870664"
+EXERCISE = ROOT / "solutions" / "zh" / "04_tensors_and_functions_exercises.ipynb"
+# Every cell's outputs as JupyterLab's model holds them after the run (text and images).
+JS_OUTPUTS = (
+    "(path) => {"
+    + en.JS_FIND_PANEL
+    + """
+  return findPanel(path).content.model.toJSON().cells.map((cell) => ({
+    id: cell.id,
+    outputs: (cell.outputs || []).map((out) => ({
+      text: [].concat(out.text || (out.data && out.data["text/plain"]) || []).join(""),
+      png: (out.data && out.data["image/png"]) || "",
+    })),
+  }));
+}"""
+)
 # The Chinese names of the menus test_browser.py clicks, as the language pack spells them.
 MENUS = {
     "Edit": "编辑",
@@ -98,15 +120,78 @@ def test_lang_zh_opens_the_chinese_first_notebook_in_the_chinese_interface(
         lab.shutdown_kernel_of(FIRST)
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
-def test_chinese_notebook_runs_through_the_chinese_menus(
+def _run_in_chinese(
     browser: Any, lab: en.Lab, notebook: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Run All Cells from the Chinese menus: no error, every cell ran, every figure rendered."""
+) -> list[dict[str, Any]]:
+    """Run All Cells from the Chinese menus, checked as test_browser.py checks a notebook;
+    returns every cell's outputs after the run (and takes a figure's screenshot while the page
+    is open: see _shoot)."""
     original = en._click_menu
     monkeypatch.setattr(
         en, "_click_menu", lambda page, menu, item: original(page, MENUS[menu], MENUS[item])
     )
     monkeypatch.setattr(en, "SCREENSHOTS", en.SCREENSHOTS / "zh")
+    seen: dict[str, Any] = {}
+    wait = en._wait_for_images
+
+    def wait_and_read(page: Any, path: str) -> list[dict[str, Any]]:
+        report = wait(page, path)
+        seen["outputs"] = page.evaluate(JS_OUTPUTS, path)
+        _shoot(page, notebook, seen["outputs"])
+        return report
+
+    monkeypatch.setattr(en, "_wait_for_images", wait_and_read)
     screenshot = en.check_notebook_in_browser(browser, lab, notebook)
     assert screenshot.exists()
+    return list(seen["outputs"])
+
+
+def _shoot(page: Any, notebook: Path, outputs: list[dict[str, Any]]) -> None:
+    """A screenshot of the figure of FIGURE_CELL, as the page shows it after the run."""
+    index = next((i for i, cell in enumerate(outputs) if cell["id"] == FIGURE_CELL), None)
+    if index is None:
+        return
+    figure = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea img")
+    figure.first.scroll_into_view_if_needed()
+    target = en.SCREENSHOTS / f"{notebook.stem[:2]}_figure_label.png"  # (zh/ already)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    figure.first.screenshot(path=str(target))
+    print(f"screenshot of a figure with Chinese labels: {target}")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
+def test_chinese_notebook_runs_through_the_chinese_menus(
+    browser: Any, lab: en.Lab, notebook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run All Cells from the Chinese menus: no error, every cell ran, every figure rendered,
+    no character the figures' font lacks (the kernel runs in notebooks/zh/, whose matplotlibrc
+    adds the CJK font), and the figure with Chinese labels is not the English picture."""
+    outputs = _run_in_chinese(browser, lab, notebook, monkeypatch)
+    texts = [out["text"] for cell in outputs for out in cell["outputs"]]
+    boxes = [text for text in texts if "Glyph" in text or "missing from font" in text]
+    assert not boxes, f"{notebook.name}: characters drawn as boxes: {boxes[:3]}"
+    english = nbformat.read(ROOT / "notebooks" / notebook.name, as_version=4)
+    for cell in english.cells:
+        drawn = next((c for c in outputs if c["id"] == cell.id), None)
+        if cell.id != FIGURE_CELL or drawn is None:
+            continue
+        pngs = [base64.b64decode(out["png"]) for out in drawn["outputs"] if out["png"]]
+        stored = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert pngs, f"{notebook.name}: the figure of cell {FIGURE_CELL} was not drawn"
+        assert pngs[0] != base64.b64decode(stored[0]), "the figure shows the English labels"
+
+
+def test_chinese_exercise_check_answers_in_chinese(
+    browser: Any, lab: en.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In JupyterLab, the Chinese exercise's check() (here on the solved notebook, so that
+    Run All runs through) reads its notebook's language and prints Chinese verdicts."""
+    outputs = _run_in_chinese(browser, lab, EXERCISE, monkeypatch)
+    verdicts = [
+        out["text"]
+        for cell in outputs
+        for out in cell["outputs"]
+        if out["text"].startswith("q") and "（" in out["text"]
+    ]
+    assert len(verdicts) == 6, f"check() printed {verdicts}"
+    assert all("）：通过\n" in verdict for verdict in verdicts), verdicts

@@ -6,6 +6,12 @@ one is named by notebook and cell id), and ``notebooks/zh/NAME.ipynb`` is exactl
 writes (code cells, outputs, ids and metadata carried over from the English). Notebooks not yet
 declared are listed in a warning, so a partial edition passes and says what remains. The glossary
 (i18n/zh/glossary.md) lists renderings the course does not use; none may appear in a translation.
+
+Figures: a code cell that draws English titles, labels or legends has a code entry whose literals
+the build replaces (nothing else of the code changes), and its stored figure was drawn from the
+Chinese code. The exercises: solutions/zh/ is built like notebooks/zh/, exercises/zh/ is made
+from it by scripts/make_exercises.py (the same code as exercises/, Chinese text), and
+exercises/zh/README.md is built from exercises/README.md section by section, hash-checked too.
 """
 
 from __future__ import annotations
@@ -104,8 +110,20 @@ def test_built_notebook_keeps_the_code_and_outputs_and_translates_every_text(
     assert [(c.id, c.cell_type) for c in chinese.cells] == [
         (c.id, c.cell_type) for c in english.cells
     ], f"{name}: the Chinese notebook's cells differ from the English ones"
+    entries = translate.read_entries(edition, name)
     for en, zh in zip(english.cells, chinese.cells, strict=True):
-        if en.cell_type == "code":
+        entry = entries.get(en.id)
+        if en.cell_type == "code" and entry is not None and entry.kind == "code":
+            # A figure cell: the English code with exactly its entry's literals replaced, its
+            # figure drawn again from that code (checked in test_figure_cells_...).
+            assert zh.source == translate.translated_code(en.source, entry, en.id)
+            assert zh.metadata == en.metadata, f"{name}: code cell {en.id}'s metadata differs"
+        elif translate._speaks(en, edition.speaks):
+            # check() answers in the notebook's language: the same code, Chinese output.
+            assert zh.source == en.source and zh.metadata == en.metadata, en.id
+            printed = "".join(o.get("text", "") for o in zh.outputs)
+            assert CJK.search(printed), f"{name}: cell {en.id} printed no Chinese: {printed!r}"
+        elif en.cell_type == "code":
             assert zh == en, f"{name}: code cell {en.id} differs from the English one"
         else:
             assert CJK.search(zh.source), f"{name}: markdown cell {en.id} has no Chinese text"
@@ -157,6 +175,8 @@ def test_a_changed_english_cell_makes_its_translation_stale_by_id() -> None:
         for cell in english.cells
         if cell.cell_type == "markdown"
     }
+    figures = translate.read_entries(edition, name).items()
+    entries.update({i: entry for i, entry in figures if entry.kind == "code"})
     assert translate.status(english, entries).problems(name) == []
     edited = copy.deepcopy(english)
     cell = next(c for c in edited.cells if c.cell_type == "markdown")
@@ -230,3 +250,116 @@ def test_the_kept_parts_check_sees_an_altered_formula_and_a_dropped_code_span() 
     assert all(not (english[kind] - same[kind]) for kind in english)
     assert english["formula"] - altered["formula"] == Counter(["$x^2 + 1$"])
     assert english["code span"] - altered["code span"] == Counter(["`grad_fn`"])
+
+
+def _code_entries() -> list[tuple[Any, str, Any, Any]]:
+    """(edition, notebook, English cell, entry) for every code entry of a declared notebook."""
+    found = []
+    for edition, name in DECLARED:
+        entries = translate.read_entries(edition, name)
+        for cell in _english(edition, name).cells:
+            entry = entries.get(cell.id)
+            if cell.cell_type == "code" and entry is not None and entry.kind == "code":
+                found.append((edition, name, cell, entry))
+    return found
+
+
+def test_figure_cells_are_translated_and_drawn_from_the_chinese_code() -> None:
+    """Each code entry changes only string literals, writes no formula ($...$) in a Chinese
+    label (mathtext has no CJK glyphs: it would draw boxes), and the stored figure is the one
+    that code drew (the build takes it over only from a run of the same Chinese code)."""
+    problems = []
+    code_entries = _code_entries()
+    assert len(code_entries) >= 10, "the figures' code entries were not read"
+    for edition, name, cell, entry in code_entries:
+        for english, chinese in entry.replacements():
+            if CJK.search(chinese) and "$" in chinese:
+                problems.append(f"{name} cell {cell.id}: {chinese} mixes a $formula$ and Chinese")
+            rewritten = "$" in english and "$" not in chinese  # its formula in Unicode, as beside
+            if not CJK.search(chinese) and not rewritten:
+                problems.append(f"{name} cell {cell.id}: {english} -> {chinese} has no Chinese")
+        built = nbformat.read(ROOT / edition.built / f"{name}.ipynb", as_version=4)
+        zh = next(c for c in built.cells if c.id == cell.id)
+        if not any("image/png" in o.get("data", {}) for o in zh.outputs):
+            problems.append(f"{name} cell {cell.id}: the Chinese notebook has no figure for it")
+        if zh.outputs == cell.outputs:
+            problems.append(f"{name} cell {cell.id}: the figure is the English one (execute it)")
+    assert not problems, "figure translations:\n  - " + "\n  - ".join(problems)
+
+
+def test_the_chinese_notebooks_use_the_cjk_font() -> None:
+    """The kernel runs in notebooks/zh/, whose matplotlibrc puts the CJK font the set-up
+    installs (apt.txt, course.sh) behind DejaVu Sans, so Chinese characters are not boxes."""
+    rc = (ROOT / "notebooks" / "zh" / "matplotlibrc").read_text(encoding="utf-8")
+    assert "font.family: DejaVu Sans, WenQuanYi Micro Hei" in rc
+    assert "fonts-wqy-microhei" in (ROOT / "apt.txt").read_text(encoding="utf-8").split()
+    assert "apt_install fonts-wqy-microhei" in (ROOT / "course.sh").read_text(encoding="utf-8")
+
+
+def test_a_changed_english_figure_cell_makes_its_code_entry_stale() -> None:
+    """The check itself for code: an edited figure cell is stale by id; a literal the code no
+    longer has, or a replacement that is not two literals, is reported."""
+    edition, name, cell, entry = _code_entries()[0]
+    english = _english(edition, name)
+    entries = {entry_id: e for entry_id, e in translate.read_entries(edition, name).items()}
+    assert translate.status(english, entries).problems(name) == []
+    edited = copy.deepcopy(english)
+    target = next(c for c in edited.cells if c.id == cell.id)
+    target.source = target.source.replace("plt.show()", "fig.tight_layout()\nplt.show()")
+    assert translate.status(edited, entries).stale == [cell.id]
+    del entries[cell.id]
+    assert translate.status(edited, entries).figures == [cell.id]
+    wrong = translate.Entry(entry.source_hash, '"no such label" -> "没有的标签"', "code")
+    with pytest.raises(translate.TranslationError, match="has no literal"):
+        translate.translated_code(cell.source, wrong, cell.id)
+    with pytest.raises(translate.TranslationError, match="two double-quoted literals"):
+        translate.Entry("0", "value -> 值", "code").replacements()
+
+
+@pytest.mark.parametrize("name", translate.TRANSLATED["solutions"])
+def test_chinese_exercises_have_the_english_exercises_code(name: str) -> None:
+    """exercises/zh/NAME is the English exercise with its text in Chinese: the same cells, the
+    same stubs and code, the metadata the grader and check() read (exercise, language)."""
+    english = nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4)
+    chinese = nbformat.read(ROOT / "exercises" / "zh" / f"{name}.ipynb", as_version=4)
+    assert [c.id for c in chinese.cells] == [c.id for c in english.cells]
+    for en, zh in zip(english.cells, chinese.cells, strict=True):
+        if en.cell_type == "code":
+            assert zh == en, f"{name}: code cell {en.id} differs from the English exercise"
+        else:
+            assert CJK.search(zh.source) and "BEGIN SOLUTION" not in zh.source, en.id
+    minigrad = chinese.metadata["minigrad"]
+    assert minigrad["exercise"] == english.metadata["minigrad"]["exercise"]
+    assert minigrad["language"] == "zh-CN"
+
+
+def test_translated_documents_are_current_and_built() -> None:
+    """exercises/README.md: every section translated from its current English, and
+    exercises/zh/README.md is what the build writes."""
+    problems = translate.documents(write=False)
+    assert not problems, "run: .venv/bin/python scripts/translate.py\n  - " + "\n  - ".join(
+        problems
+    )
+
+
+@pytest.mark.parametrize("english_path", sorted(translate.DOCUMENTS))
+def test_translated_documents_keep_code_and_links(english_path: str) -> None:
+    """Each section keeps its code blocks, code spans and link targets."""
+    source, _ = translate.DOCUMENTS[english_path]
+    entries = translate.parse((ROOT / source).read_text(encoding="utf-8"), source)
+    english = translate.sections((ROOT / english_path).read_text(encoding="utf-8"))
+    problems = []
+    for key, text in english.items():
+        wanted, got = _kept_parts(text), _kept_parts(entries[key].text)
+        for kind in ("fenced code block", "code span", "link target"):
+            problems += [f"{key}: {kind} {item!r} is missing" for item in wanted[kind] - got[kind]]
+    assert not problems, f"{source}:\n  - " + "\n  - ".join(problems)
+
+
+def test_sections_are_keyed_by_heading_and_ignore_code_blocks() -> None:
+    """The check itself: headings split, a "#" line inside a code block does not, a changed
+    section is stale by its key."""
+    text = "# Title\n\nintro\n\n## Two words\n\n```\n# not a heading\n```\n\n## Two words\nagain\n"
+    parts = translate.sections(text)
+    assert list(parts) == ["title", "two-words", "two-words-2"]
+    assert "# not a heading" in parts["two-words"]
