@@ -67,6 +67,10 @@ class Question:
     hint: str = ""  # shown when a result has the wrong shape
     layout: str = ""  # shown when values differ: what the result's entries are
     describe: Callable[[dict[str, Any]], str] | None = None  # a case as text, for feedback
+    # (got, want, case) -> "" or what is wrong: replaces `compare` for this question (e.g. a
+    # tolerance that depends on the case's dtype, or an accuracy threshold)
+    accept: Callable[[Any, Any, dict[str, Any]], str] | None = None
+    passed: str = ""  # what a pass means, where "agrees with PyTorch on N inputs" does not fit
 
     def show(self, case: dict[str, Any]) -> str:
         """One case as text for feedback ("input x=[...]")."""
@@ -204,9 +208,13 @@ def judge(
             got = wire.decode(result["ok"])
         except (wire.WireError, ValueError) as exc:
             return 0.0, f"the answer could not be read ({exc})"
-        problem = compare(got, want, question)
+        problem = (
+            question.accept(got, want, case) if question.accept else compare(got, want, question)
+        )
         if problem:
             return 0.0, f"for {question.show(case)}: {problem}"
+    if question.passed:
+        return question.points, f"passed: {question.passed}"
     if question.kind == "predict":
         return question.points, "passed: every prediction is what PyTorch does"
     return question.points, f"passed: agrees with PyTorch on {len(cases)} fresh random inputs"
