@@ -68,9 +68,11 @@ class Question:
     hint: str = ""  # shown when a result has the wrong shape
     layout: str = ""  # shown when values differ: what the result's entries are
     describe: Callable[[dict[str, Any]], str] | None = None  # a case as text, for feedback
-    # Where many answers are right (any valid order, any good step h): judges one decoded
+    # Where many answers are right (any valid order, any good step h) or the comparison depends
+    # on the case (a dtype-dependent tolerance, an accuracy threshold): judges one decoded
     # result in the grader's process, ``accept(case, expected, got)`` -> "" or what is wrong.
     accept: Callable[[dict[str, Any], Any, Any], str] | None = None
+    passed: str = ""  # what a pass means, where "agrees with PyTorch on N inputs" does not fit
 
     def show(self, case: dict[str, Any]) -> str:
         """One case as text for feedback ("input x=[...]")."""
@@ -245,6 +247,8 @@ def judge(
             problem = compare(got, want, question)
         if problem:
             return 0.0, _("for {case}: {problem}", case=question.show(case), problem=problem)
+    if question.passed:
+        return question.points, _(PASSED) + question.passed
     if question.kind == "predict":
         return question.points, _(PASSED) + _("every prediction is what PyTorch does")
     return question.points, _(PASSED) + _(

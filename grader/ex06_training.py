@@ -1,12 +1,18 @@
-"""Exercise 06 (training): a stable softmax cross-entropy, its backward, and an Adam step."""
+"""Exercise 06 (training): a stable softmax cross-entropy, its backward and an Adam step on
+numpy arrays (warm-ups), then the capstone: LayerNorm and RMSprop through minigrad's Module
+and Optimizer, a training loop to debug, predictions, and a network of those pieces trained
+to a stated accuracy on held-out digits."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from typing import Any
 
 import numpy as np
 
 from grader.core import Exercise, Question, need
+from grader.ex04_tensors_and_functions import _as_numbers, _predict_run
 
 
 def _ce_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -129,4 +135,505 @@ EXERCISE = Exercise(
             atol=1e-12,
         ),
     ),
+)
+
+
+# The capstone: the student's LayerNorm (a Module), RMSprop (an Optimizer), a training loop to
+# debug, predictions, and a network of the student's own pieces trained to a stated accuracy.
+
+
+def _tensor_array(t: Any) -> np.ndarray:
+    """A minigrad Tensor's values as a float64 array (a copy)."""
+    return np.array(t.detach().numpy(), dtype=np.float64)
+
+
+# q4 (implement): LayerNorm as an nn.Module --------------------------------------------------
+
+
+def _layernorm_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = []
+    # (input shape, normalized_shape, eps, scale of the input): few features (the biased and
+    # the unbiased variance differ most), a batch of 1, a batch as large as the features are
+    # many (an axis mix-up cannot hide), 3-d input, two normalised dimensions, and a large eps
+    # beside a small variance (where eps goes shows).
+    for shape, normalized, eps, scale in (
+        ((4, 3), [3], 1e-5, 1.0),
+        ((1, 5), [5], 1e-5, 2.0),
+        ((6, 2), [2], 1e-5, 1.0),
+        ((2, 3, 4), [4], 1e-5, 1.0),
+        ((3, 2, 4), [2, 4], 1e-5, 1.0),
+        ((5, 4), [4], 0.5, 0.3),
+    ):
+        n_features = int(np.prod(normalized))
+        x = rng.normal(loc=rng.uniform(-3, 3), scale=scale, size=shape)
+        cases.append(
+            {
+                "x": x,
+                "normalized_shape": normalized,
+                "eps": eps,
+                "weight": rng.normal(size=normalized),
+                "bias": rng.normal(size=normalized),
+                "grad_output": rng.normal(size=shape),
+                "_features": n_features,
+            }
+        )
+    return cases
+
+
+def _layernorm_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
+    """Build the student's LayerNorm, check its parameters, then forward and backward in
+    float64 with the case's weight and bias (and once in float32, for the dtype)."""
+    import minigrad
+    from minigrad import nn
+
+    layer_norm = need(ns, "LayerNorm")
+    shape = tuple(case["normalized_shape"])
+    arg = shape[0] if len(shape) == 1 else shape  # an int, as usually written, or a tuple
+    module = layer_norm(arg, eps=case["eps"])
+    if not isinstance(module, nn.Module):
+        raise ValueError("LayerNorm must be an nn.Module subclass (class LayerNorm(nn.Module))")
+    params = dict(module.named_parameters())
+    if set(params) != {"weight", "bias"}:
+        raise ValueError(
+            f"LayerNorm's parameters are {sorted(params)}: it needs exactly two Parameters, "
+            "`weight` and `bias` (assign nn.Parameter(...) to self.weight and self.bias)"
+        )
+    for name, start in (("weight", 1.0), ("bias", 0.0)):
+        p = params[name]
+        if tuple(p.shape) != shape:
+            raise ValueError(f"{name} has shape {tuple(p.shape)}; it must be {shape}")
+        if not np.all(p.detach().numpy() == start):
+            raise ValueError(f"a new LayerNorm's {name} must be all {start:g}, as torch's is")
+    x32 = minigrad.tensor(case["x"].astype(np.float32))
+    out32 = module(x32)
+    if out32.dtype != minigrad.float32:
+        raise ValueError(
+            f"for a float32 input (and float32 parameters) LayerNorm returned {out32.dtype}: "
+            "compute in the input's dtype (a numpy float64 constant promotes float32)"
+        )
+    module.double()
+    params["weight"].detach().numpy()[...] = case["weight"]
+    params["bias"].detach().numpy()[...] = case["bias"]
+    x = minigrad.tensor(case["x"], requires_grad=True)
+    out = module(x)
+    out.backward(minigrad.tensor(case["grad_output"]))
+    grads = []
+    for name, t in (("x", x), ("weight", params["weight"]), ("bias", params["bias"])):
+        if t.grad is None:
+            raise ValueError(f"{name}.grad is None after backward: is it used in forward?")
+        grads.append(_tensor_array(t.grad))
+    return (_tensor_array(out), *grads)
+
+
+def _layernorm_expected(case: dict[str, Any]) -> tuple:
+    import torch
+
+    shape = tuple(case["normalized_shape"])
+    module = torch.nn.LayerNorm(shape, eps=case["eps"], dtype=torch.float64)
+    with torch.no_grad():
+        module.weight.copy_(torch.tensor(case["weight"]))
+        module.bias.copy_(torch.tensor(case["bias"]))
+    x = torch.tensor(case["x"], requires_grad=True)
+    out = module(x)
+    out.backward(torch.tensor(case["grad_output"]))
+    grads = (x.grad, module.weight.grad, module.bias.grad)
+    return (out.detach().numpy(), *(g.numpy() for g in grads))
+
+
+def _layernorm_describe(case: dict[str, Any]) -> str:
+    return (
+        f"x of shape {case['x'].shape}, LayerNorm({_normalized(case)}, eps={case['eps']:g}): "
+        f"x={_short(case['x'])}"
+    )
+
+
+def _normalized(case: dict[str, Any]) -> str:
+    shape = case["normalized_shape"]
+    return str(shape[0]) if len(shape) == 1 else str(tuple(shape))
+
+
+def _short(x: np.ndarray) -> str:
+    text = np.array2string(np.asarray(x), precision=4, threshold=8, edgeitems=2)
+    return " ".join(text.split())
+
+
+# q5 (implement): RMSprop as an optim.Optimizer -----------------------------------------------
+
+
+def _rmsprop_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = []
+    # Several steps every time (state carried between steps), three parameters of which one
+    # is 0-d; options that tell the classic mistakes apart: momentum, weight decay, a tiny
+    # gradient beside eps (eps inside the square root differs by orders of magnitude), two
+    # parameter groups with their own lr, and a parameter without a gradient at one step.
+    for options, steps, scale, groups in (
+        ({"lr": 0.01}, 4, 1.0, False),
+        ({"lr": 0.01, "alpha": 0.9, "momentum": 0.9}, 5, 1.0, False),
+        ({"lr": 0.05, "alpha": 0.8, "weight_decay": 0.1}, 4, 1.0, False),
+        ({"lr": 0.01, "alpha": 0.95, "eps": 1e-6}, 4, 1e-6, False),
+        ({"lr": 0.02, "momentum": 0.5, "weight_decay": 0.01}, 4, 1.0, True),
+    ):
+        shapes = [(), (int(rng.integers(1, 4)),), tuple(int(n) for n in rng.integers(1, 4, 2))]
+        grads = [[rng.normal(scale=scale, size=s) for s in shapes] for _ in range(steps)]
+        if groups:
+            grads[1][2] = None  # no gradient this step: torch skips the parameter
+        cases.append(
+            {
+                "params": [rng.normal(size=s) for s in shapes],
+                "grads": grads,
+                "options": options,
+                "group_lr": float(rng.choice([0.1, 0.003])) if groups else None,
+            }
+        )
+    return cases
+
+
+def _rmsprop_run(ns: dict[str, Any], case: dict[str, Any]) -> list:
+    """The student's RMSprop on minigrad tensors: the parameters after every step."""
+    import minigrad
+    from minigrad import optim
+
+    rmsprop = need(ns, "RMSprop")
+    if not (isinstance(rmsprop, type) and issubclass(rmsprop, optim.Optimizer)):
+        raise ValueError(
+            "RMSprop must be an optim.Optimizer subclass (class RMSprop(optim.Optimizer))"
+        )
+    params = [minigrad.tensor(p, requires_grad=True) for p in case["params"]]
+    if case["group_lr"] is None:
+        opt = rmsprop(params, **case["options"])
+    else:
+        groups = [{"params": params[:1], "lr": case["group_lr"]}, {"params": params[1:]}]
+        opt = rmsprop(groups, **case["options"])
+    history = []
+    for grads in case["grads"]:
+        for p, g in zip(params, grads, strict=True):
+            p.grad = None if g is None else minigrad.tensor(g)
+        opt.step()
+        history.append([_tensor_array(p) for p in params])
+    return history
+
+
+def _rmsprop_expected(case: dict[str, Any]) -> list:
+    import torch
+
+    params = [torch.tensor(p, requires_grad=True) for p in case["params"]]
+    if case["group_lr"] is None:
+        opt = torch.optim.RMSprop(params, **case["options"])
+    else:
+        groups = [{"params": params[:1], "lr": case["group_lr"]}, {"params": params[1:]}]
+        opt = torch.optim.RMSprop(groups, **case["options"])
+    history = []
+    for grads in case["grads"]:
+        for p, g in zip(params, grads, strict=True):
+            p.grad = None if g is None else torch.tensor(g)
+        opt.step()
+        history.append([p.detach().numpy().copy() for p in params])
+    return history
+
+
+def _rmsprop_describe(case: dict[str, Any]) -> str:
+    options = ", ".join(f"{k}={v:g}" for k, v in case["options"].items())
+    shapes = ", ".join(str(np.shape(p)) for p in case["params"])
+    groups = f"; first group lr={case['group_lr']:g}" if case["group_lr"] is not None else ""
+    return (
+        f"RMSprop({options}){groups}, {len(case['grads'])} steps on parameters of shapes "
+        f"{shapes}, starting at {_short(np.concatenate([np.ravel(p) for p in case['params']]))}"
+    )
+
+
+# q6 (debug): a training loop ---------------------------------------------------------------
+
+
+def _loop_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    cases = []
+    for steps in (3, 4):
+        weights = {
+            "0.weight": rng.uniform(-0.5, 0.5, (6, 4)),
+            "0.bias": rng.uniform(-0.5, 0.5, (6,)),
+            "2.weight": rng.uniform(-0.5, 0.5, (3, 6)),
+            "2.bias": rng.uniform(-0.5, 0.5, (3,)),
+        }
+        batches = [[rng.normal(size=(5, 4)), rng.integers(0, 3, size=5)] for _ in range(steps)]
+        cases.append({"weights": weights, "batches": batches, "lr": float(rng.uniform(0.05, 0.2))})
+    return cases
+
+
+def _loop_model(lib: Any, weights: dict[str, np.ndarray]) -> Any:
+    model = lib.nn.Sequential(
+        lib.nn.Linear(4, 6, dtype=lib.float64),
+        lib.nn.Tanh(),
+        lib.nn.Linear(6, 3, dtype=lib.float64),
+    )
+    model.load_state_dict({k: lib.tensor(v) for k, v in weights.items()})
+    return model
+
+
+def _loop_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
+    import minigrad
+
+    model = _loop_model(minigrad, case["weights"])
+    optimizer = minigrad.optim.SGD(model.parameters(), lr=case["lr"], momentum=0.9)
+    losses = need(ns, "train_steps")(model, optimizer, case["batches"])
+    if not isinstance(losses, list | tuple) or len(losses) != len(case["batches"]):
+        raise ValueError("train_steps must return a list with one loss per batch")
+    for loss in losses:
+        if not isinstance(loss, float | int):
+            raise ValueError(
+                f"train_steps returned a list of {type(loss).__name__}, not of floats: each "
+                "loss tensor keeps its whole graph alive (use loss.item())"
+            )
+    return [float(v) for v in losses], [_tensor_array(p) for p in model.parameters()]
+
+
+def _loop_expected(case: dict[str, Any]) -> tuple:
+    import torch
+
+    model = _loop_model(torch, case["weights"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=case["lr"], momentum=0.9)
+    losses = []
+    for x, y in case["batches"]:
+        loss = torch.nn.functional.cross_entropy(model(torch.tensor(x)), torch.tensor(y))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses, [p.detach().numpy() for p in model.parameters()]
+
+
+def _loop_describe(case: dict[str, Any]) -> str:
+    return (
+        f"{len(case['batches'])} batches of 5 examples, Linear(4, 6) - Tanh - Linear(6, 3), "
+        f"SGD(lr={case['lr']:.3g}, momentum=0.9)"
+    )
+
+
+# q7 (predict): what training does, answered as data ---------------------------------------
+
+#: Each prediction's code, as the notebook shows it; ``answer`` is what is to be predicted.
+#: The grader runs it with PyTorch (minigrad gives the same), so the truth is never typed in.
+PREDICTIONS = {
+    "a": (
+        "w = torch.tensor(0.0, requires_grad=True)\n"
+        "opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)\n"
+        "for _ in range(3):\n"
+        "    opt.zero_grad()\n"
+        "    (2 * w).backward()\n"
+        "    opt.step()\n"
+        "answer = round(w.item(), 6)"
+    ),
+    "b": (
+        "w = torch.tensor(1.0, requires_grad=True)\n"
+        "opt = torch.optim.Adam([w], lr=0.1)\n"
+        "(1000 * w).backward()\n"
+        "opt.step()\n"
+        "answer = round(w.item(), 4)"
+    ),
+    "c": (
+        "w = torch.tensor(1.0, requires_grad=True)\n"
+        "opt = torch.optim.SGD([w], lr=0.1)\n"
+        "(w * w).backward()\n"
+        "opt.step()\n"
+        "opt.zero_grad()\n"
+        "answer = [w.grad is None, round(w.item(), 6)]"
+    ),
+    "d": (
+        "drop = torch.nn.Dropout(p=0.5)\n"
+        "training = sorted(set(drop(torch.ones(1000)).tolist()))\n"
+        "drop.eval()\n"
+        "evaluating = sorted(set(drop(torch.ones(1000)).tolist()))\n"
+        "answer = [*training, *evaluating]"
+    ),
+    "e": (
+        "w = torch.tensor(2.0, requires_grad=True)\n"
+        "with torch.no_grad():\n"
+        "    y = w * 3\n"
+        "z = w * 3\n"
+        "answer = [y.requires_grad, z.requires_grad, w.requires_grad]"
+    ),
+}
+
+
+def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    return [{"keys": list(PREDICTIONS)}]
+
+
+def _predict_expected(case: dict[str, Any]) -> dict:
+    import torch
+
+    out = {}
+    for key in case["keys"]:
+        scope: dict[str, Any] = {"torch": torch}
+        torch.manual_seed(0)
+        exec(PREDICTIONS[key], scope)
+        out[key] = _as_numbers(scope["answer"])
+    return out
+
+
+# q8 (capstone): a network of the student's pieces, trained ----------------------------------
+
+#: The accuracy on held-out digits that the trained network must reach.
+ACCURACY = 0.9
+TRAIN_SIZE, TEST_SIZE = 1400, 397
+
+
+@functools.cache
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from minigrad.data import load_digits
+
+    images, labels = load_digits()
+    return (images.reshape(-1, 64) / 16).astype(np.float32), labels
+
+
+def _capstone_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    x, y = _digits()
+    order = rng.permutation(len(y))
+    train, test = order[:TRAIN_SIZE], order[TRAIN_SIZE : TRAIN_SIZE + TEST_SIZE]
+    return [
+        {
+            "x_train": x[train],
+            "y_train": y[train],
+            "x_test": x[test],
+            "seed": int(rng.integers(2**31)),
+            "_test": test,
+        }
+    ]
+
+
+def _capstone_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
+    """Build the student's network, train it with the student's loop (which must step the
+    student's RMSprop), then predict the held-out digits in eval mode without a graph."""
+    import minigrad
+
+    layer_norm, rmsprop = need(ns, "LayerNorm"), need(ns, "RMSprop")
+    make_model, train = need(ns, "make_model"), need(ns, "train")
+    minigrad.manual_seed(case["seed"])
+    model = make_model()
+    if not any(isinstance(m, layer_norm) for m in model.modules()):
+        raise ValueError("make_model() must build a network that uses your LayerNorm")
+    steps = [0]
+    original = rmsprop.step
+
+    def counted(self: Any) -> None:
+        steps[0] += 1
+        original(self)
+
+    rmsprop.step = counted
+    try:
+        train(model, case["x_train"], case["y_train"])
+    finally:
+        rmsprop.step = original
+    if steps[0] == 0:
+        raise ValueError("train() never called step() of your RMSprop: train with it")
+    model.eval()
+    with minigrad.no_grad():
+        logits = model(minigrad.tensor(case["x_test"]))
+    return np.asarray(logits.argmax(dim=1).numpy(), dtype=np.int64)
+
+
+def _capstone_expected(case: dict[str, Any]) -> np.ndarray:
+    return _digits()[1][case["_test"]]
+
+
+def _capstone_accept(case: dict[str, Any], want: Any, got: Any) -> str:
+    want = np.asarray(want)
+    if not isinstance(got, np.ndarray) or got.shape != want.shape:
+        return f"the predictions should be {want.size} class labels, one per test digit"
+    right = int(np.sum(got == want))
+    if right < ACCURACY * want.size:
+        return (
+            f"test accuracy {right / want.size:.1%} ({right} of {want.size} digits right): "
+            f"the network must reach at least {ACCURACY:.0%}"
+        )
+    return ""
+
+
+def _capstone_describe(case: dict[str, Any]) -> str:
+    return (
+        f"{len(case['y_train'])} training digits and {len(case['x_test'])} held-out ones "
+        f"(seed {case['seed']})"
+    )
+
+
+CAPSTONE = (
+    Question(
+        name="q4",
+        title="LayerNorm as an nn.Module: forward and gradients, as torch.nn.LayerNorm",
+        needs=("LayerNorm",),
+        make_cases=_layernorm_cases,
+        run=_layernorm_run,
+        expected=_layernorm_expected,
+        rtol=1e-9,
+        atol=1e-11,
+        points=2,
+        difficulty=2,
+        hint="the result is (output, x.grad, weight.grad, bias.grad), each in its own shape",
+        layout="the result is (output, x.grad, weight.grad, bias.grad)",
+        describe=_layernorm_describe,
+    ),
+    Question(
+        name="q5",
+        title="RMSprop as an optim.Optimizer, step by step as torch.optim.RMSprop",
+        needs=("RMSprop",),
+        make_cases=_rmsprop_cases,
+        run=_rmsprop_run,
+        expected=_rmsprop_expected,
+        rtol=1e-10,
+        atol=1e-12,
+        points=2,
+        difficulty=2,
+        layout="result[k][i] is parameter i after step k + 1",
+        describe=_rmsprop_describe,
+    ),
+    Question(
+        name="q6",
+        title="train_steps: find and fix the bugs in a training loop",
+        needs=("train_steps",),
+        make_cases=_loop_cases,
+        run=_loop_run,
+        expected=_loop_expected,
+        rtol=1e-10,
+        atol=1e-12,
+        points=2,
+        kind="debug",
+        difficulty=1,
+        layout="the result is (the losses, the parameters after the last step)",
+        describe=_loop_describe,
+    ),
+    Question(
+        name="q7",
+        title="predict: momentum, Adam's first step, zero_grad, dropout, no_grad",
+        needs=("predictions",),
+        make_cases=_predict_cases,
+        run=_predict_run,
+        expected=_predict_expected,
+        rtol=1e-9,
+        atol=1e-9,
+        points=1,
+        kind="predict",
+        difficulty=1,
+        reveal=False,
+        describe=lambda case: "your predictions",
+    ),
+    Question(
+        name="q8",
+        title=f"the capstone: your LayerNorm and RMSprop, trained to {ACCURACY:.0%} on digits",
+        needs=("make_model", "train"),
+        make_cases=_capstone_cases,
+        run=_capstone_run,
+        expected=_capstone_expected,
+        accept=_capstone_accept,
+        passed=f"your network got at least {ACCURACY:.0%} of the held-out digits right",
+        points=2,
+        difficulty=2,
+        describe=_capstone_describe,
+    ),
+)
+
+# q1-q3 are the exercise's original questions on numpy arrays (warm-ups); q4-q8 build on
+# minigrad's Module and Optimizer.
+EXERCISE = Exercise(
+    id=EXERCISE.id,
+    title="Training: losses, optimizers, and a network of your own pieces",
+    questions=(*(dataclasses.replace(q, kind="warm-up") for q in EXERCISE.questions), *CAPSTONE),
+    version=2,
 )

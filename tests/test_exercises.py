@@ -76,7 +76,14 @@ def test_a_debug_task_shows_the_planted_bug_instead_of_a_stub():
 
 @pytest.mark.parametrize(
     "exercise",
-    ["01_chain_rule", "02_computation_graphs", "03_value_autograd", "04_tensors_and_functions"],
+    [
+        "01_chain_rule",
+        "02_computation_graphs",
+        "03_value_autograd",
+        "04_tensors_and_functions",
+        "05_framework_kernels",
+        "06_training",
+    ],
 )
 def test_predictions_are_shown_in_the_notebook_as_the_grader_runs_them(exercise):
     predictions = importlib.import_module(EXERCISE_MODULES[exercise]).PREDICTIONS
@@ -84,6 +91,26 @@ def test_predictions_are_shown_in_the_notebook_as_the_grader_runs_them(exercise)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for key, code in predictions.items():
         assert f"({key})\n\n```python\n{code}\n```" in text, key
+
+
+@pytest.mark.parametrize("exercise", ["05_framework_kernels", "06_training"])
+def test_every_question_heading_states_its_kind_points_and_difficulty(exercise):
+    nb = nbformat.read(ROOT / "solutions" / f"{exercise}_exercises.ipynb", 4)
+    headings = [c.source.split("\n", 1)[0] for c in nb.cells if c.cell_type == "markdown"]
+    for q in get_exercise(exercise).questions:
+        kind = "capstone" if q.name == "q8" and exercise == "06_training" else q.kind
+        points = f"{q.points:g} point" + ("" if q.points == 1 else "s")
+        label = f"## {q.name} ({kind}, {points}, {'*' * q.difficulty})"
+        assert any(h.startswith(label) for h in headings), label
+
+
+def test_the_capstone_states_the_accuracy_the_grader_asks_for():
+    from grader.ex06_training import ACCURACY, TEST_SIZE, TRAIN_SIZE
+
+    nb = nbformat.read(ROOT / "solutions" / "06_training_exercises.ipynb", 4)
+    text = " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+    assert f"at least **{ACCURACY:.0%}**" in text
+    assert f"on {TRAIN_SIZE} training digits" in text and f"predicts {TEST_SIZE} digits" in text
 
 
 @pytest.mark.parametrize(

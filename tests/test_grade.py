@@ -247,6 +247,40 @@ WRONG = [
         "q3",
         [("m_hat = m / (1 - beta1**t)", "m_hat = m"), ("v_hat = v / (1 - beta2**t)", "v_hat = v")],
     ),
+    (
+        "05 logaddexp forward written literally (overflows)",
+        "05_framework_kernels",
+        "q5",
+        [
+            (
+                "    return np.maximum(a, b) + np.log1p(np.exp(-np.abs(a - b)))",
+                "    return np.log(np.exp(a) + np.exp(b))",
+            )
+        ],
+    ),
+    (
+        "06 LayerNorm with the unbiased variance",
+        "06_training",
+        "q4",
+        [
+            (
+                "        variance = (centred * centred).mean(dim=dims, keepdim=True)",
+                "        variance = x.var(dim=dims, keepdim=True)",
+            )
+        ],
+    ),
+    (
+        "06 RMSprop with eps inside the square root",
+        "06_training",
+        "q5",
+        [('np.sqrt(square_avg) + group["eps"]', 'np.sqrt(square_avg + group["eps"])')],
+    ),
+    (
+        "06 capstone with a learning rate far too small",
+        "06_training",
+        "q8",
+        [("lr=0.002", "lr=1e-6")],
+    ),
 ]
 
 
