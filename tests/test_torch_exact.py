@@ -252,6 +252,113 @@ def test_changing_an_input_that_torch_saves_raises(expr):
     both_raise(run)
 
 
+UNARY_SAVING_THE_OUTPUT = ["exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan",
+                           "tanh", "sigmoid", "relu"]  # fmt: skip
+
+
+@pytest.mark.parametrize("op", UNARY_SAVING_THE_OUTPUT)
+def test_ops_that_save_their_output_refuse_a_changed_output(op):
+    # derivatives.yaml writes these with `result`: changing the output in place raises...
+    def run(lib):
+        x = lib.tensor([0.5, 0.25], requires_grad=True)
+        y = getattr(x, op)()
+        y.add_(1)
+        y.sum().backward()
+
+    both_raise(run)
+
+
+@pytest.mark.parametrize("op", UNARY_SAVING_THE_OUTPUT)
+def test_ops_that_save_their_output_allow_a_changed_input(op):
+    # ... and changing the input is fine (it was not saved)
+    def run(lib):
+        x = lib.tensor([0.5, 0.25], requires_grad=True)
+        h = x * 1
+        y = getattr(h, op)()
+        h.mul_(3)
+        y.sum().backward()
+        return x.grad
+
+    same(run)
+
+
+@pytest.mark.parametrize(
+    "expr", ["y.prod()", "y.prod(0)", "lib.nn.functional.mse_loss(y, lib.zeros(2, 2))"]
+)
+def test_ops_that_save_their_result_or_input_refuse_it_changed(expr):
+    def run(lib):
+        x = lib.tensor([[1.5, -2.0], [0.5, 3.0]], requires_grad=True)
+        y = x * 1
+        z = eval(expr)
+        y.mul_(2)
+        z.sum().backward()
+
+    both_raise(run)
+
+
+def test_grad_runs_only_the_nodes_that_lead_to_its_inputs():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        out = [lib.autograd.grad((x * w).sum() + (w // 2).sum(), [x])]  # // has no derivative
+        y = w // 2.0  # an input's own node only receives its gradient: // is not run
+        out.append(lib.autograd.grad((y * 3).sum(), [y]))
+        h = w * 2
+        h.retain_grad()  # a branch that leads to no input calls no hook
+        out.append(lib.autograd.grad((h + x).sum(), [x]))
+        out.append(h.grad)
+        z = (w * w).sum()
+        z.backward()  # z's graph is freed, but the next grad does not need it
+        out.append(lib.autograd.grad(z + (x * 3).sum(), [x]))
+        k = w * 1
+        v = (k * k).sum()
+        k.mul_(2)  # a changed saved value off the path to the inputs raises nothing
+        out.append(lib.autograd.grad(v + (x * x).sum(), [x]))
+        return out
+
+    same(run)
+
+
+def test_a_node_that_no_gradient_reached_still_runs():
+    # below a Function whose backward returns None, torch still runs each node: it checks what
+    # it saved, an op without a derivative raises, and a Function's backward runs on zeros
+    def run(lib, case):
+        class Nothing(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x.clone()
+
+            @staticmethod
+            def backward(ctx, g):
+                return None
+
+        class PlusOne(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g + 1
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        if case == "changed":
+            q = Nothing.apply(x * w)
+            with lib.no_grad():
+                w.add_(1)
+        elif case == "floordiv":
+            q = Nothing.apply(w // 2.0)
+        else:
+            q = Nothing.apply(PlusOne.apply(x))
+        q.sum().backward()
+        return x.grad
+
+    for case in ("changed", "floordiv"):
+        both_raise(lambda lib, case=case: run(lib, case))
+    same(lambda lib: run(lib, "zeros"))
+
+
 # --- dtypes ---------------------------------------------------------------------------------
 
 

@@ -166,14 +166,17 @@ class MseLoss(Function):
     def forward(ctx: FunctionCtx, input: Tensor, target: Any, reduction: str) -> Tensor:
         """Elementwise ``(x - y)^2``, then the reduction."""
         diff = _array(input) - _array(target)
-        ctx.save_for_backward(_tensor(diff))
+        # torch saves the input and the target (so changing either in place before backward
+        # raises), not their difference
+        ctx.save_for_backward(input, target if isinstance(target, Tensor) else _tensor(target))
         ctx.reduction = reduction
         return _tensor(_reduce(diff * diff, reduction))
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[np.ndarray, np.ndarray, None]:
-        """Both inputs' gradients from the one saved difference."""
-        diff = ctx.saved_tensors[0].numpy()
+        """Both inputs' gradients from the saved input and target."""
+        x, y = ctx.saved_tensors
+        diff = _array(x) - _array(y)
         grad = 2 * diff * _reduced_grad(grad_output, diff.shape, ctx.reduction)
         return grad, -grad, None
 

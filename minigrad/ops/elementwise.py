@@ -265,12 +265,21 @@ def _integer_division(ctx: Ctx, a: Any, b: Any, name: str) -> tuple[np.ndarray, 
     return a, b
 
 
+class _NoDerivative(Ctx):
+    """The node of an op without a derivative: its backward raises even when no gradient
+    reached it (torch's ``NotImplemented`` error node runs regardless)."""
+
+    __slots__ = ()
+    runs_without_grad = True
+
+
 class FloorDivide(Op):
     """``a // b``: floor(a / b); inf or nan for a float division by 0. torch defines no
     derivative for it, so its backward raises (its output still requires grad): that is why it
     is an Op of its own and not an entry of the kernel table, whose entries all differentiate."""
 
     node_name = "NotImplemented"
+    node_base = _NoDerivative
 
     @staticmethod
     def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:

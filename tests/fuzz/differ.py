@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import re
 import sys
 import time
 import warnings
@@ -28,18 +27,9 @@ from fuzz.generate import PRELUDE, program
 # The kinds of divergence, in the order they are checked.
 KINDS = [
     "raises only in torch", "raises only in minigrad", "exception type", "type", "shape",
-    "dtype", "requires_grad", "is_leaf", "value", "grad", "unsupported", "saves the input",
+    "dtype", "requires_grad", "is_leaf", "value", "grad", "unsupported",
 ]  # fmt: skip
-ALLOWED = {"unsupported", "saves the input"}
-
-# The unary ops that save their input where torch saves their output (README: notebook 5's
-# OneFlow choice): an in-place change of one of the two raises in one library only.
-_SAVE_INPUT = re.compile(r"\b(Exp|Exp2|Expm1|Sqrt|Rsqrt|Reciprocal|Tan)(Backward0)?\b")
-
-
-def _saves_the_input(error: BaseException) -> bool:
-    text = str(error)
-    return "modified by an inplace operation" in text and bool(_SAVE_INPUT.search(text))
+ALLOWED = {"unsupported"}
 
 
 @dataclass
@@ -166,10 +156,9 @@ def run(lines: list[str]) -> Divergence | None:
             kind = (
                 "unsupported" if isinstance(em, NotImplementedError) else "raises only in minigrad"
             )
-            kind = "saves the input" if _saves_the_input(em) else kind
             return Divergence(kind, i, f"{type(em).__name__}: {em}")
         if et is not None and em is None:
-            kind = "saves the input" if _saves_the_input(et) else "raises only in torch"
+            kind = "raises only in torch"
             return Divergence(kind, i, f"{type(et).__name__}: {et}")
         if et is not None and em is not None and _family(et) != _family(em):
             return Divergence(
