@@ -73,6 +73,8 @@ class Unary(Op):
                 x = x.astype(DEFAULT_FLOAT)
         y = _quietly(k.forward, x) if k.warns else k.forward(x)
         if k.saves:
+            if type(y) is not np.ndarray:  # a 0-d result: save the array the tensor will hold
+                y = np.asarray(y)
             ctx.save_for_backward(x if k.saves == "x" else y)
         return y
 
@@ -93,8 +95,12 @@ class Binary(Op):
     def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
         """Promote the operands to one dtype, run the kernel, save what its backward reads."""
         k = BINARY_KERNELS[ctx.kernel]
+        number_b = False
         if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
+            number_b = type(b) is not np.ndarray
             if k.refuses_bool:
+                if k.name == "pow" and type(b) is bool and getattr(a, "dtype", None) == np.bool_:
+                    return a.copy() if b else np.ones_like(a)  # torch: bool ** bool stays bool
                 _refuse(k.name, k.refuses_bool, a, b)
             a, b = operands(a, b)
         if a.dtype.kind not in "fc":
@@ -110,7 +116,11 @@ class Binary(Op):
         ctx.shapes = (a.shape, b.shape)
         need_a, need_b = ctx.needs_input_grad
         saves = k.saves_for[need_a + 2 * need_b]  # what torch saves for the inputs that need it
+        if number_b and saves:  # x ** 2 is torch's pow(Tensor, Scalar): it saves self only
+            saves = saves.replace("y", "")
         if saves:
+            if "y" in saves and type(y) is not np.ndarray:
+                y = np.asarray(y)  # a 0-d result: save the array the tensor will hold
             ctx.save_for_backward(
                 a if "a" in saves else None,
                 b if "b" in saves else None,

@@ -354,7 +354,7 @@ class Std(Op):
     ) -> np.ndarray:
         """sqrt of the variance; saves x and the result (torch's ``std_backward``)."""
         var = Var.forward(ctx, x, dims, correction, keepdim)
-        y = np.sqrt(var)
+        y = np.asarray(np.sqrt(var))  # (an array even when 0-d: the one the tensor holds)
         ctx.save_for_backward(x, y)
         return y
 
