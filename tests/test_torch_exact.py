@@ -422,3 +422,113 @@ def test_values_and_dtypes_as_torch(expr):
 )
 def test_errors_as_torch(expr, error):
     both_raise(lambda lib: eval(expr), error)
+
+
+# --- found by the fuzzer (session 4) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "y = x.clone().expand(2, 3); y -= lib.ones(3); out = y",  # expands nothing
+        "y = x[:1, :1].clone().reshape(1).expand(1); y.copy_(lib.tensor([5.0])); out = y",
+        "b = x[0].clone(); y = b.expand(2, 3); y[lib.tensor([1, 1]), lib.tensor([2])] = -0.5;"
+        " out = b",  # index_put_ into a real expand: allowed (torch warns), every alias changes
+        "b = x[0].clone(); y = b.expand(2, 3); y[y > 0] = 7.0; out = b",
+        "y = x.clone(); y[y < 0] = y[:, 0]; out = y",  # a strided value: torch sees no overlap
+        "out = x.gather(0, lib.zeros(0, 5))",  # an empty index is not checked at all
+        "out = lib.tensor([True, False]) ** True, lib.tensor(True) ** False",
+    ],
+)
+def test_fuzzer_finds_writes_and_odd_ops(code):
+    def run(lib):
+        x = lib.tensor([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])
+        ns = {"lib": lib, "x": x}
+        with torch.no_grad():  # (a no-op for minigrad: the tensors need no grad)
+            exec(code, ns)
+        return ns["out"]
+
+    same(run)
+
+
+@pytest.mark.parametrize(
+    "code, error",
+    [
+        ("y = x.expand(2, 2, 3); y -= 1", RuntimeError),  # repeats elements: refused
+        ("x[lib.tensor([1, 1]), lib.tensor([0, 0, 0])] = lib.tensor([True])", IndexError),
+        ("x[lib.tensor([0])] = x", RuntimeError),  # dense and overlapping: refused
+    ],
+)
+def test_fuzzer_finds_writes_refused(code, error):
+    both_raise(lambda lib: exec(code, {"lib": lib, "x": lib.tensor([[1.0, 2.0, 3.0]] * 2)}), error)
+
+
+def test_clone_keeps_torchs_layout_so_view_agrees():
+    def run(lib):
+        a = lib.arange(16.0).reshape(4, 4)
+        out = []
+        for v in (a[:, ::2].t(), a[None].permute(2, 1, 0), a.expand(2, 4, 4).transpose(0, 2)):
+            try:
+                out.append(tuple(v.clone().view(-1).shape))
+            except RuntimeError:
+                out.append("refused")
+        return out
+
+    same(run)
+
+
+@pytest.mark.parametrize(
+    "expr, changed",
+    [
+        ("x ** t", "y"), ("x ** t", "x"), ("x ** 2", "y"), ("t ** x", "y"),
+        ("x.rsqrt()[0, 0]", "y"), ("x[0, 0].rsqrt()", "y"), ("x.std()", "y"),
+        ("x.gather(0, lib.tensor([[0, 1, 1]]))", "x"),
+        ("lib.nn.functional.nll_loss(x, lib.tensor([0, 1]))", "x"),
+        ("lib.nn.functional.binary_cross_entropy_with_logits(x, lib.ones(2, 3))", "x"),
+    ],
+)  # fmt: skip
+def test_the_in_place_check_sees_what_torch_saves(expr, changed):
+    def run(lib):
+        x = lib.tensor([[0.5, 1.0, 2.0], [1.5, 0.3, 0.7]], requires_grad=True) * 1
+        y = eval(expr, {"lib": lib, "x": x, "t": lib.tensor([[0.5, 2.0, 1.0]])})
+        (x if changed == "x" else y).mul_(2)
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return "modified by an inplace operation" in str(e)
+        return False
+
+    same(run)
+
+
+def test_a_linear_layer_whose_weight_needs_no_grad_saves_nothing():
+    # only the bias needs a gradient: addmm saves nothing, so a second backward is fine
+    def run(lib):
+        layer = lib.nn.Linear(2, 1)
+        with lib.no_grad():
+            layer.weight.copy_(lib.tensor([[0.5, 0.48]]))
+            layer.bias.copy_(lib.tensor([0.14]))
+        layer.weight.requires_grad_(False)
+        y = layer(lib.tensor([[-0.21, 0.01]]))
+        y.sum().backward()
+        (y * y).sum().backward()
+        return layer.bias.grad
+
+    same(run)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "x = lib.tensor([True]); x[..., 0] = x; out = x",  # one element onto itself: fine
+        "x = lib.tensor([1.0, 2.0]); x[:1] = x[0]; out = x",
+        "out = lib.arange(0).softmax(-1), lib.zeros(2, 0, dtype=lib.int64).log_softmax(-1)",
+    ],
+)
+def test_fuzzer_finds_one_element_writes_and_empty_softmax(code):
+    def run(lib):
+        ns = {"lib": lib}
+        exec(code, ns)
+        return ns["out"]
+
+    same(run)

@@ -96,8 +96,8 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str,
             arr = arr.reshape(
                 arr.shape[next((i for i, n in enumerate(arr.shape) if n != 1), arr.ndim) :]
             )
-            if arr.ndim == 0:  # (broadcast to more than one element, torch does not check)
-                bad = out.size == 1 and bool(np.shares_memory(arr, out))
+            if arr.ndim == 0:  # one element: torch sees the same element (or no overlap)
+                bad = False
             else:
                 try:
                     bad = _partial_overlap(np.broadcast_to(arr, out.shape), out)
@@ -291,7 +291,7 @@ class IndexPut(Op):
             raise shape_error(np.shape(target), v.shape)
         try:
             _target(y, first)[index] = v
-        except ValueError:
+        except (ValueError, TypeError):  # (numpy's TypeError: a 2-D value for a mask)
             got = np.shape(_target(y, first)[index])
             raise RuntimeError(
                 f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
