@@ -102,6 +102,7 @@ class Node:
     _hooks: list[weakref.ref[Tensor]] | None = None
     runs_without_grad = False  # run apply() even when no gradient reached the node (torch runs
     # a Function's backward on zeros, and an op with no derivative raises, even then)
+    checks_without_grad = True  # check what it saved even then (torch's CopySlices does not)
 
     def name(self) -> str:
         """The node's name, as torch prints it (``"MulBackward0"``)."""
@@ -254,10 +255,11 @@ def _without_grad(node: Node, retain_graph: bool) -> tuple[Any, ...]:
     whose backward returned None) still runs in torch: it checks what it saved (freed? changed
     in place?) and frees it; a Function's backward runs on zeros and an op without a derivative
     raises (``runs_without_grad``); any other op passes None on."""
-    if node._saved is None:
-        raise freed_error(node)
-    if node._saved and _last_write[0] > node._seq:
-        _check_saved_unchanged(node)
+    if node.checks_without_grad:
+        if node._saved is None:
+            raise freed_error(node)
+        if node._saved and _last_write[0] > node._seq:
+            _check_saved_unchanged(node)
     outs: Any = (None,) * len(node.next_functions)
     if node.runs_without_grad:
         outs = node.apply(*([None] * node._n_out))

@@ -27,6 +27,7 @@ __all__ = [
     "Scale",
     "Unary",
     "binary_op",
+    "check_broadcast",
     "unary_op",
 ]
 
@@ -195,6 +196,9 @@ def _check_broadcast(a: np.ndarray, b: np.ndarray, op: str) -> None:
         ) from None
 
 
+check_broadcast = _check_broadcast  # (public: comparisons raise torch's error too)
+
+
 def _camel(name: str) -> str:
     """torch's class name for op ``name``: ``exp2`` -> ``Exp2``, ``log1p`` -> ``Log1P`` (a letter
     after a digit is upper case), ``max_pool`` -> ``MaxPool``."""
@@ -311,9 +315,10 @@ class RemainderOfNumber(FloorDivide):
 
     @staticmethod
     def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
-        """``np.remainder`` on torch's operands."""
+        """The table's remainder (torch's fmod, then moved to b's side: ``0 % -1.0`` is +0.0,
+        where ``np.remainder`` gives -0.0) on torch's operands."""
         a, b = _integer_division(ctx, a, b, "remainder_cpu")
-        return _quietly(np.remainder, a, b)
+        return np.asarray(_quietly(BINARY_KERNELS["remainder"].forward, a, b))
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> Any:

@@ -96,19 +96,34 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str,
             arr = arr.reshape(
                 arr.shape[next((i for i, n in enumerate(arr.shape) if n != 1), arr.ndim) :]
             )
-            if arr.ndim == 0:  # one element: torch sees the same element (or no overlap)
-                bad = False
+            if arr.ndim == 0:  # torch expands it with strides 0: only a 0-d target is the same
+                bad = out.ndim > 0 and bool(np.shares_memory(arr, out))
             else:
                 try:
-                    bad = _partial_overlap(np.broadcast_to(arr, out.shape), out)
+                    np.broadcast_shapes(arr.shape, out.shape)
                 except ValueError:
                     continue  # the op itself raises its shape error
+                bad = _partial_overlap(_expand(arr, out.shape), out)
         if bad:
             raise RuntimeError(
                 "unsupported operation: some elements of the input tensor and the written-to "
                 "tensor refer to a single memory location, which could lead to wrong results. "
                 "Please clone() the tensor before performing the operation."
             )
+
+
+def _expand(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``a`` broadcast to ``shape`` with torch's expand strides: a stretched dim gets 0, a new
+    leading dim the size times the stride of the dim after it (numpy would give 0)."""
+    n, k = len(shape), a.ndim
+    strides = [0] * n
+    for i in range(n - 1, -1, -1):
+        d = i - (n - k)
+        if d >= 0:
+            strides[i] = a.strides[d] if a.shape[d] == shape[i] else 0
+        else:
+            strides[i] = shape[i + 1] * strides[i + 1] if i + 1 < n else a.itemsize
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
 
 
 def _dense(a: np.ndarray) -> bool:
@@ -127,8 +142,9 @@ def _partial_overlap(src: np.ndarray, out: np.ndarray) -> bool:
     same = (
         src.shape == out.shape
         and _pointer(src) == _pointer(out)
-        and all(
-            s == t for s, t, n in zip(src.strides, out.strides, out.shape, strict=True) if n > 1
+        and all(  # (torch compares every stride; numpy gives a new dim of size 1 stride 0)
+            s == t or (n == 1 and 0 in (s, t))
+            for s, t, n in zip(src.strides, out.strides, out.shape, strict=True)
         )
     )
     return not same
@@ -195,11 +211,17 @@ def can_store(result: np.dtype, out: np.dtype) -> bool:
     return rank[result.kind] <= rank[out.kind]
 
 
+class _CopySlicesNode(Ctx):
+    __slots__ = ()
+    checks_without_grad = False  # torch's CopySlices returns at once when no gradient came
+
+
 class CopySlices(Op):
     """The base's new value after an in-place op on its view: the old value with the view's
     elements (at ``pos``) replaced by the op's result."""
 
     node_name = "CopySlices"
+    node_base = _CopySlicesNode
 
     @staticmethod
     def forward(ctx: Ctx, base: np.ndarray, values: np.ndarray, pos: np.ndarray) -> np.ndarray:
