@@ -210,7 +210,11 @@ def _inplace_method(ufunc: np.ufunc, name: str) -> Callable[..., Tensor]:
 def _compare(ufunc: np.ufunc) -> Callable[[Tensor, Any], Tensor]:
     def method(self: Tensor, other: Any) -> Tensor:
         o = other._data if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(ufunc(self._data, o)))
+        try:
+            return Tensor._wrap(np.asarray(ufunc(self._data, o)))
+        except ValueError:
+            ew.check_broadcast(self._data, np.asarray(o), ufunc.__name__)
+            raise
 
     method.__doc__ = f"Elementwise ``np.{ufunc.__name__}`` (a bool tensor, no gradient)."
     return method

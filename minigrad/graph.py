@@ -100,6 +100,9 @@ class Node:
     _saved: tuple[Any, ...] | None = ()  # class defaults: a new node need not set them
     _seq: int
     _hooks: list[weakref.ref[Tensor]] | None = None
+    runs_without_grad = False  # run apply() even when no gradient reached the node (torch runs
+    # a Function's backward on zeros, and an op with no derivative raises, even then)
+    checks_without_grad = True  # check what it saved even then (torch's CopySlices does not)
 
     def name(self) -> str:
         """The node's name, as torch prints it (``"MulBackward0"``)."""
@@ -143,18 +146,22 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
     retain_graph: bool = False,
     capture: dict[Edge, list[int]] | None = None,
     n_captured: int = 0,
+    only: set[Node] | None = None,
 ) -> list[np.ndarray | None]:
     """Backpropagate ``grads`` from the edges ``roots`` (``(node, output_nr)`` pairs).
 
     Dependency counts give the order: a node runs when every edge into it has delivered, and
     the gradients that reach it are summed first. With ``capture`` (used by ``autograd.grad``)
     the gradients arriving at the given edges are returned (in the listed slots) instead of
-    being accumulated into any ``.grad``.
+    being accumulated into any ``.grad``; with ``only``, only those nodes run (the others may
+    still be captured), as torch prunes ``autograd.grad``'s graph to what leads to its inputs.
     """
     # 1. Count the edges into every reachable node (iterative DFS: no recursion limit).
     deps: dict[Node, int] = {}
     stack = [node for node, _ in roots if node is not None]
     seen = set(stack)
+    if only is not None:
+        stack = [node for node in stack if node in only]
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
@@ -162,7 +169,8 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
                 deps[nxt] = deps.get(nxt, 0) + 1
                 if nxt not in seen:
                     seen.add(nxt)
-                    stack.append(nxt)
+                    if only is None or nxt in only:
+                        stack.append(nxt)
 
     # 2. Seed the input buffers with the root gradients.
     buffers: dict[Node, Any] = {}
@@ -177,12 +185,18 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
         while ready:
             node = ready.pop()
             grad = buffers.pop(node, None)
+            if only is not None and node not in only:
+                _not_run(node, grad, capture, captured)
+                continue
             if capture is not None:
                 _capture(node, grad, capture, captured)
             if node._hooks is not None and grad is not None:
                 _retain(node, grad)
-            if grad is None or (capture is not None and type(node) is AccumulateGrad):
-                outs: tuple[Any, ...] = (None,) * len(node.next_functions)
+            outs: tuple[Any, ...]
+            if grad is None and type(node) is not AccumulateGrad:
+                outs = _without_grad(node, retain_graph)
+            elif grad is None or (capture is not None and type(node) is AccumulateGrad):
+                outs = (None,) * len(node.next_functions)
             else:
                 if node._saved is None:
                     raise freed_error(node)
@@ -223,6 +237,36 @@ def _deliver(buffers: dict[Node, Any], node: Node, nr: int, g: Any) -> None:
         if slots is None:
             slots = buffers[node] = [None] * node._n_out
         slots[nr] = g if slots[nr] is None else slots[nr] + g
+
+
+def _not_run(
+    node: Node, grad: Any, capture: dict[Edge, list[int]] | None, captured: list[Any]
+) -> None:
+    """A node outside ``only`` does not run; if its gradient was asked for it is captured, and
+    its ``retain_grad`` tensors see it (torch calls a captured node's tensor hooks too)."""
+    if capture is not None and any((node, nr) in capture for nr in range(node._n_out)):
+        _capture(node, grad, capture, captured)
+        if node._hooks is not None and grad is not None:
+            _retain(node, grad)
+
+
+def _without_grad(node: Node, retain_graph: bool) -> tuple[Any, ...]:
+    """A node that no gradient reached (every edge into it carried None, e.g. below a Function
+    whose backward returned None) still runs in torch: it checks what it saved (freed? changed
+    in place?) and frees it; a Function's backward runs on zeros and an op without a derivative
+    raises (``runs_without_grad``); any other op passes None on."""
+    if node.checks_without_grad:
+        if node._saved is None:
+            raise freed_error(node)
+        if node._saved and _last_write[0] > node._seq:
+            _check_saved_unchanged(node)
+    outs: Any = (None,) * len(node.next_functions)
+    if node.runs_without_grad:
+        outs = node.apply(*([None] * node._n_out))
+        outs = outs if type(outs) is tuple else (outs,)
+    if not retain_graph and node._saved:
+        node._saved = None  # type: ignore[misc]  # only op nodes (Ctx) save
+    return tuple(outs)
 
 
 def _capture(
@@ -312,7 +356,9 @@ def _root_grads(
 
 
 def _on_paths(roots: list[Node | None], targets: set[Node | None]) -> set[Node]:
-    """The nodes reachable from ``roots`` from which one of ``targets`` is reachable."""
+    """The nodes reachable from ``roots`` from which one of ``targets`` is reachable along at
+    least one edge (the nodes that must run; a target itself need not, unless it is on the way
+    to another)."""
     parents: dict[Node, list[Node]] = {}
     stack = [r for r in roots if r is not None]
     seen = set(stack)
@@ -324,8 +370,8 @@ def _on_paths(roots: list[Node | None], targets: set[Node | None]) -> set[Node]:
                 if nxt not in seen:
                     seen.add(nxt)
                     stack.append(nxt)
-    needed = {t for t in targets if t in seen}
-    stack = list(needed)
+    needed: set[Node] = set()
+    stack = [t for t in targets if t in seen]
     while stack:
         for p in parents.get(stack.pop(), ()):
             if p not in needed:
@@ -395,17 +441,17 @@ def grad(
             )
         capture.setdefault(edge(t), []).append(i)
     roots, grads = _root_grads(_tensor_list(outputs), grad_outputs)
-    # torch runs only the nodes on a path to an input, so only those free what they saved
-    # (minigrad runs the others too, but keeps what they saved).
-    needed = _on_paths([r for r, _ in roots], {n for n, _ in capture})
-    kept = [(r, g) for r, g in zip(roots, grads, strict=True) if r[0] in needed]
+    # torch runs only the nodes on a path to an input: the others keep what they saved, call no
+    # hook and raise no error; an input's own node only receives its gradient
+    targets = {n for n, _ in capture}
+    needed = _on_paths([r for r, _ in roots], targets)
+    kept = [(r, g) for r, g in zip(roots, grads, strict=True) if r[0] in needed or r[0] in targets]
     got: list[np.ndarray | None] = [None] * len(ins)
     if kept:
-        got = run_backward([r for r, _ in kept], [g for _, g in kept], True, capture, len(ins))
-    if not retain_graph:
-        for node in needed:
-            if node._saved:
-                node._saved = None  # type: ignore[misc]  # only op nodes (Ctx) save
+        got = run_backward(
+            [r for r, _ in kept], [g for _, g in kept], bool(retain_graph), capture, len(ins),
+            only=needed,
+        )  # fmt: skip
     for i, g in enumerate(got):
         if g is None and not allow_unused:
             raise RuntimeError(

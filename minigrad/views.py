@@ -106,7 +106,9 @@ def write(
         or (mask and not args)
     )
     if not fill:
-        inplace.check_writable(region)
+        items = index if type(index) is tuple else (index,)
+        if not any(isinstance(i, np.ndarray) for i in items):  # (torch's index_put_ only warns)
+            inplace.check_writable(region)
         inplace.check_no_overlap(region, args, params)
     src = t
     if record:  # the op must read the value from before the write (torch saves a clone)
@@ -119,7 +121,7 @@ def write(
         if not inplace.can_store(res._data.dtype, t._data.dtype):
             raise inplace.cast_error(res._data.dtype, t._data.dtype)
         res = res.to(t._data.dtype)
-    (inplace.writable(t._data) if fill else t._data)[...] = res._data
+    inplace.store(t._data, res._data)
     note_inplace_write(t._data)
     if record and res.grad_fn is not None:  # (an integer result records nothing)
         _rebase(t, res, base, apply)

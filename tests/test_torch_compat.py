@@ -263,3 +263,17 @@ def test_torch_snippet_gives_torchs_numbers_with_minigrad(name):
     expected = to_plain(run(SNIPPETS[name], torch))
     got = to_plain(run(SNIPPETS[name], minigrad))
     assert_same(expected, got)
+
+
+@pytest.mark.parametrize(
+    "name", ["mlp_adam_and_adamw", "linear_function_docs", "polynomial_fit_manual_sgd"]
+)
+def test_issue_13s_realistic_scripts_run_with_their_imports_swapped(name):
+    # the three scripts issue 13 names, as a user runs them: only the import lines differ
+    def run_with(imports):
+        namespace = {"data": make_data()}
+        exec(imports + textwrap.dedent(SNIPPETS[name]), namespace)
+        return to_plain(namespace["result"])
+
+    expected = run_with("import torch\nfrom torch import nn\n")
+    assert_same(expected, run_with("import minigrad as torch\nfrom minigrad import nn\n"))

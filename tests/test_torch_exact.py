@@ -252,6 +252,113 @@ def test_changing_an_input_that_torch_saves_raises(expr):
     both_raise(run)
 
 
+UNARY_SAVING_THE_OUTPUT = ["exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan",
+                           "tanh", "sigmoid", "relu"]  # fmt: skip
+
+
+@pytest.mark.parametrize("op", UNARY_SAVING_THE_OUTPUT)
+def test_ops_that_save_their_output_refuse_a_changed_output(op):
+    # derivatives.yaml writes these with `result`: changing the output in place raises...
+    def run(lib):
+        x = lib.tensor([0.5, 0.25], requires_grad=True)
+        y = getattr(x, op)()
+        y.add_(1)
+        y.sum().backward()
+
+    both_raise(run)
+
+
+@pytest.mark.parametrize("op", UNARY_SAVING_THE_OUTPUT)
+def test_ops_that_save_their_output_allow_a_changed_input(op):
+    # ... and changing the input is fine (it was not saved)
+    def run(lib):
+        x = lib.tensor([0.5, 0.25], requires_grad=True)
+        h = x * 1
+        y = getattr(h, op)()
+        h.mul_(3)
+        y.sum().backward()
+        return x.grad
+
+    same(run)
+
+
+@pytest.mark.parametrize(
+    "expr", ["y.prod()", "y.prod(0)", "lib.nn.functional.mse_loss(y, lib.zeros(2, 2))"]
+)
+def test_ops_that_save_their_result_or_input_refuse_it_changed(expr):
+    def run(lib):
+        x = lib.tensor([[1.5, -2.0], [0.5, 3.0]], requires_grad=True)
+        y = x * 1
+        z = eval(expr)
+        y.mul_(2)
+        z.sum().backward()
+
+    both_raise(run)
+
+
+def test_grad_runs_only_the_nodes_that_lead_to_its_inputs():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        out = [lib.autograd.grad((x * w).sum() + (w // 2).sum(), [x])]  # // has no derivative
+        y = w // 2.0  # an input's own node only receives its gradient: // is not run
+        out.append(lib.autograd.grad((y * 3).sum(), [y]))
+        h = w * 2
+        h.retain_grad()  # a branch that leads to no input calls no hook
+        out.append(lib.autograd.grad((h + x).sum(), [x]))
+        out.append(h.grad)
+        z = (w * w).sum()
+        z.backward()  # z's graph is freed, but the next grad does not need it
+        out.append(lib.autograd.grad(z + (x * 3).sum(), [x]))
+        k = w * 1
+        v = (k * k).sum()
+        k.mul_(2)  # a changed saved value off the path to the inputs raises nothing
+        out.append(lib.autograd.grad(v + (x * x).sum(), [x]))
+        return out
+
+    same(run)
+
+
+def test_a_node_that_no_gradient_reached_still_runs():
+    # below a Function whose backward returns None, torch still runs each node: it checks what
+    # it saved, an op without a derivative raises, and a Function's backward runs on zeros
+    def run(lib, case):
+        class Nothing(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x.clone()
+
+            @staticmethod
+            def backward(ctx, g):
+                return None
+
+        class PlusOne(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g + 1
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        if case == "changed":
+            q = Nothing.apply(x * w)
+            with lib.no_grad():
+                w.add_(1)
+        elif case == "floordiv":
+            q = Nothing.apply(w // 2.0)
+        else:
+            q = Nothing.apply(PlusOne.apply(x))
+        q.sum().backward()
+        return x.grad
+
+    for case in ("changed", "floordiv"):
+        both_raise(lambda lib, case=case: run(lib, case))
+    same(lambda lib: run(lib, "zeros"))
+
+
 # --- dtypes ---------------------------------------------------------------------------------
 
 
@@ -315,3 +422,113 @@ def test_values_and_dtypes_as_torch(expr):
 )
 def test_errors_as_torch(expr, error):
     both_raise(lambda lib: eval(expr), error)
+
+
+# --- found by the fuzzer (session 4) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "y = x.clone().expand(2, 3); y -= lib.ones(3); out = y",  # expands nothing
+        "y = x[:1, :1].clone().reshape(1).expand(1); y.copy_(lib.tensor([5.0])); out = y",
+        "b = x[0].clone(); y = b.expand(2, 3); y[lib.tensor([1, 1]), lib.tensor([2])] = -0.5;"
+        " out = b",  # index_put_ into a real expand: allowed (torch warns), every alias changes
+        "b = x[0].clone(); y = b.expand(2, 3); y[y > 0] = 7.0; out = b",
+        "y = x.clone(); y[y < 0] = y[:, 0]; out = y",  # a strided value: torch sees no overlap
+        "out = x.gather(0, lib.zeros(0, 5))",  # an empty index is not checked at all
+        "out = lib.tensor([True, False]) ** True, lib.tensor(True) ** False",
+    ],
+)
+def test_fuzzer_finds_writes_and_odd_ops(code):
+    def run(lib):
+        x = lib.tensor([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])
+        ns = {"lib": lib, "x": x}
+        with torch.no_grad():  # (a no-op for minigrad: the tensors need no grad)
+            exec(code, ns)
+        return ns["out"]
+
+    same(run)
+
+
+@pytest.mark.parametrize(
+    "code, error",
+    [
+        ("y = x.expand(2, 2, 3); y -= 1", RuntimeError),  # repeats elements: refused
+        ("x[lib.tensor([1, 1]), lib.tensor([0, 0, 0])] = lib.tensor([True])", IndexError),
+        ("x[lib.tensor([0])] = x", RuntimeError),  # dense and overlapping: refused
+    ],
+)
+def test_fuzzer_finds_writes_refused(code, error):
+    both_raise(lambda lib: exec(code, {"lib": lib, "x": lib.tensor([[1.0, 2.0, 3.0]] * 2)}), error)
+
+
+def test_clone_keeps_torchs_layout_so_view_agrees():
+    def run(lib):
+        a = lib.arange(16.0).reshape(4, 4)
+        out = []
+        for v in (a[:, ::2].t(), a[None].permute(2, 1, 0), a.expand(2, 4, 4).transpose(0, 2)):
+            try:
+                out.append(tuple(v.clone().view(-1).shape))
+            except RuntimeError:
+                out.append("refused")
+        return out
+
+    same(run)
+
+
+@pytest.mark.parametrize(
+    "expr, changed",
+    [
+        ("x ** t", "y"), ("x ** t", "x"), ("x ** 2", "y"), ("t ** x", "y"),
+        ("x.rsqrt()[0, 0]", "y"), ("x[0, 0].rsqrt()", "y"), ("x.std()", "y"),
+        ("x.gather(0, lib.tensor([[0, 1, 1]]))", "x"),
+        ("lib.nn.functional.nll_loss(x, lib.tensor([0, 1]))", "x"),
+        ("lib.nn.functional.binary_cross_entropy_with_logits(x, lib.ones(2, 3))", "x"),
+    ],
+)  # fmt: skip
+def test_the_in_place_check_sees_what_torch_saves(expr, changed):
+    def run(lib):
+        x = lib.tensor([[0.5, 1.0, 2.0], [1.5, 0.3, 0.7]], requires_grad=True) * 1
+        y = eval(expr, {"lib": lib, "x": x, "t": lib.tensor([[0.5, 2.0, 1.0]])})
+        (x if changed == "x" else y).mul_(2)
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return "modified by an inplace operation" in str(e)
+        return False
+
+    same(run)
+
+
+def test_a_linear_layer_whose_weight_needs_no_grad_saves_nothing():
+    # only the bias needs a gradient: addmm saves nothing, so a second backward is fine
+    def run(lib):
+        layer = lib.nn.Linear(2, 1)
+        with lib.no_grad():
+            layer.weight.copy_(lib.tensor([[0.5, 0.48]]))
+            layer.bias.copy_(lib.tensor([0.14]))
+        layer.weight.requires_grad_(False)
+        y = layer(lib.tensor([[-0.21, 0.01]]))
+        y.sum().backward()
+        (y * y).sum().backward()
+        return layer.bias.grad
+
+    same(run)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "x = lib.tensor([True]); x[..., 0] = x; out = x",  # one element onto itself: fine
+        "x = lib.tensor([1.0, 2.0]); x[:1] = x[0]; out = x",
+        "out = lib.arange(0).softmax(-1), lib.zeros(2, 0, dtype=lib.int64).log_softmax(-1)",
+    ],
+)
+def test_fuzzer_finds_one_element_writes_and_empty_softmax(code):
+    def run(lib):
+        ns = {"lib": lib}
+        exec(code, ns)
+        return ns["out"]
+
+    same(run)

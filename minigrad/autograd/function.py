@@ -41,6 +41,7 @@ class FunctionCtx(Ctx):
     __slots__ = ()
     op: ClassVar[type[Function]]
     _materialize = True
+    runs_without_grad = True  # torch calls backward (on zeros) even when no gradient arrived
     input_meta: tuple[tuple[tuple[int, ...], np.dtype] | None, ...]
     output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...]
     non_differentiable: set[int]

@@ -5,7 +5,11 @@ Every elementwise op of ``minigrad.Tensor`` runs through the two tables of this 
 * ``UNARY_KERNELS[name]`` is a :class:`UnaryKernel`: a forward functor ``y = f(x)`` and a
   backward functor ``dx = backward(dy, saved)``. As in OneFlow, the backward is named by what
   it reads: ``saves == "x"`` is OneFlow's ``...BackwardWithDyX`` (it recomputes from the saved
-  input), ``saves == "y"`` is ``...BackwardWithDyY`` (it reuses the saved output).
+  input), ``saves == "y"`` is ``...BackwardWithDyY`` (it reuses the saved output). Which of
+  the two an entry saves is what PyTorch's ``derivatives.yaml`` saves (``self`` or ``result``),
+  so that the in-place check raises exactly where torch's does; where OneFlow chose the other
+  (``exp``, ``exp2``, ``expm1``, ``sqrt``, ``rsqrt``, ``reciprocal``, ``tan`` save the input
+  in OneFlow), ``KERNEL_DOCS[name].oneflow`` still names OneFlow's functor.
 * ``BINARY_KERNELS[name]`` is a :class:`BinaryKernel`: ``y = f(a, b)`` with numpy
   broadcasting and one backward per operand, each returning a gradient in the broadcast
   shape; :func:`unbroadcast` sums it back to the operand's shape.

@@ -157,7 +157,7 @@ _binary(
     "self: pow_backward_self(grad, self, exponent); "
     "exponent: pow_backward_exponent(grad, self, exponent, result)",
     domain=(0.1, 3.0),
-    lhs_saves="ab",
+    lhs_saves="aby",  # (torch's PowBackward1 saves the result even when only self needs it)
     rhs_saves="aby",
     keeps_int=True,
     refuses_bool="both",

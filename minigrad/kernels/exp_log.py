@@ -21,16 +21,17 @@ def exp_forward(x: Array) -> Array:
     return np.exp(x)
 
 
-def exp_backward(dy: Array, x: Array) -> Array:
-    """dx = dy * e**x, recomputed from x as OneFlow does (PyTorch reuses the result)."""
-    return dy * np.exp(x)
+def exp_backward(dy: Array, y: Array) -> Array:
+    """dx = dy * y: the derivative of e**x is the output itself, so torch saves the output
+    (OneFlow's kExpBackwardWithDyX recomputes e**x from the input instead)."""
+    return dy * y
 
 
 _unary(
     "exp",
     exp_forward,
     exp_backward,
-    "x",
+    "y",
     "kExpBackwardWithDyX",
     "grad * result.conj()",
     domain=(-5.0, 5.0),
@@ -42,16 +43,18 @@ def exp2_forward(x: Array) -> Array:
     return np.exp2(x)
 
 
-def exp2_backward(dy: Array, x: Array) -> Array:
-    """dx = dy * 2**x * ln 2, with ln 2 cast to x's dtype (``static_cast<Src>(2.0)``)."""
-    return dy * np.exp2(x) * np.log(_cast(2.0, x))
+def exp2_backward(dy: Array, y: Array) -> Array:
+    """dx = dy * y * ln 2, with y = 2**x the saved output, as torch's ``grad * result *
+    M_LN2`` (OneFlow's kExp2BackwardWithDyX recomputes 2**x from the input instead); ln 2 is
+    cast to y's dtype (``static_cast<Src>(2.0)``)."""
+    return dy * y * np.log(_cast(2.0, y))
 
 
 _unary(
     "exp2",
     exp2_forward,
     exp2_backward,
-    "x",
+    "y",
     "kExp2BackwardWithDyX",
     "grad * result.conj() * M_LN2",
     domain=(-5.0, 5.0),
@@ -63,16 +66,16 @@ def expm1_forward(x: Array) -> Array:
     return np.expm1(x)
 
 
-def expm1_backward(dy: Array, x: Array) -> Array:
-    """dx = dy * e**x."""
-    return dy * np.exp(x)
+def expm1_backward(dy: Array, y: Array) -> Array:
+    """dx = dy * e**x = dy * (y + 1), from the saved output (torch's choice)."""
+    return dy * (y + 1)
 
 
 _unary(
     "expm1",
     expm1_forward,
     expm1_backward,
-    "x",
+    "y",
     "kExpm1BackwardWithDyX",
     "grad * (result.conj() + 1)",
     domain=(-5.0, 5.0),
@@ -168,16 +171,16 @@ def sqrt_forward(x: Array) -> Array:
     return np.sqrt(x)
 
 
-def sqrt_backward(dy: Array, x: Array) -> Array:
-    """dx = dy / (2 sqrt(x)): inf at 0, nan below 0, as in torch."""
-    return dy * _cast(0.5, x) / np.sqrt(x)
+def sqrt_backward(dy: Array, y: Array) -> Array:
+    """dx = dy / (2 y), y = sqrt(x) the saved output (torch's choice): inf at 0, nan below 0."""
+    return dy / (_cast(2.0, y) * y)
 
 
 _unary(
     "sqrt",
     sqrt_forward,
     sqrt_backward,
-    "x",
+    "y",
     "kSqrtBackwardWithDyX",
     "grad / (2 * result.conj())",
     domain=(0.05, 5.0),
@@ -189,16 +192,16 @@ def rsqrt_forward(x: Array) -> Array:
     return 1 / np.sqrt(x)
 
 
-def rsqrt_backward(dy: Array, x: Array) -> Array:
-    """dx = -dy / (2 x sqrt(x)): -inf at 0, as in torch."""
-    return dy * _cast(-0.5, x) / (x * np.sqrt(x))
+def rsqrt_backward(dy: Array, y: Array) -> Array:
+    """dx = -dy y**3 / 2, y = 1 / sqrt(x) the saved output (torch's choice): -inf at 0."""
+    return _cast(-0.5, y) * dy * (y * y * y)
 
 
 _unary(
     "rsqrt",
     rsqrt_forward,
     rsqrt_backward,
-    "x",
+    "y",
     "kRsqrtBackwardWithDyX",
     "-0.5 * grad * result.pow(3).conj()",
     domain=(0.05, 5.0),
@@ -231,16 +234,16 @@ def reciprocal_forward(x: Array) -> Array:
     return 1 / x
 
 
-def reciprocal_backward(dy: Array, x: Array) -> Array:
-    """dx = -dy / x**2."""
-    return -dy / (x * x)
+def reciprocal_backward(dy: Array, y: Array) -> Array:
+    """dx = -dy / x**2 = -dy y**2, y = 1 / x the saved output (torch's choice)."""
+    return -dy * (y * y)
 
 
 _unary(
     "reciprocal",
     reciprocal_forward,
     reciprocal_backward,
-    "x",
+    "y",
     "kReciprocalBackwardWithDyX",
     "-grad * (result * result).conj()",
     domain=(0.2, 3.0),

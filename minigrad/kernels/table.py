@@ -58,6 +58,7 @@ class KernelDoc(NamedTuple):
     """Where an op's backward lives in OneFlow and how PyTorch writes it."""
 
     oneflow: str  # the backward's name in OneFlow's BinaryOp enum, e.g. "kExp2BackwardWithDyX"
+    # (its suffix is what OneFlow saves, which may differ from the entry's ``saves``: torch's)
     torch: str  # the formula in PyTorch's tools/autograd/derivatives.yaml
     domain: tuple[float, float] = (-3.0, 3.0)  # an interval where the op is smooth (for checks)
 

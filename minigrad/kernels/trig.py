@@ -57,17 +57,16 @@ def tan_forward(x: Array) -> Array:
     return np.tan(x)
 
 
-def tan_backward(dy: Array, x: Array) -> Array:
-    """dx = dy / cos(x)**2."""
-    c = np.cos(x)
-    return dy / (c * c)
+def tan_backward(dy: Array, y: Array) -> Array:
+    """dx = dy / cos(x)**2 = dy (1 + y**2), y = tan(x) the saved output (torch's choice)."""
+    return dy * (1 + y * y)
 
 
 _unary(
     "tan",
     tan_forward,
     tan_backward,
-    "x",
+    "y",
     "kTanBackwardWithDyX",
     "grad * (1 + result.pow(2)).conj()",
     domain=(-1.3, 1.3),

@@ -166,14 +166,17 @@ class MseLoss(Function):
     def forward(ctx: FunctionCtx, input: Tensor, target: Any, reduction: str) -> Tensor:
         """Elementwise ``(x - y)^2``, then the reduction."""
         diff = _array(input) - _array(target)
-        ctx.save_for_backward(_tensor(diff))
+        # torch saves the input and the target (so changing either in place before backward
+        # raises), not their difference
+        ctx.save_for_backward(input, target if isinstance(target, Tensor) else _tensor(target))
         ctx.reduction = reduction
         return _tensor(_reduce(diff * diff, reduction))
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[np.ndarray, np.ndarray, None]:
-        """Both inputs' gradients from the one saved difference."""
-        diff = ctx.saved_tensors[0].numpy()
+        """Both inputs' gradients from the saved input and target."""
+        x, y = ctx.saved_tensors
+        diff = _array(x) - _array(y)
         grad = 2 * diff * _reduced_grad(grad_output, diff.shape, ctx.reduction)
         return grad, -grad, None
 
@@ -195,14 +198,14 @@ class NllLoss(Function):
         """Pick each row's log-probability of its target class."""
         lp = _array(logp)
         picked = lp[np.arange(lp.shape[0]), target] if lp.ndim == 2 else lp[target]
-        ctx.save_for_backward(_tensor(target))
+        ctx.save_for_backward(logp, _tensor(target))  # torch saves self too (the in-place check)
         ctx.shape, ctx.reduction = lp.shape, reduction
         return _tensor(_reduce(-picked, reduction))
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[np.ndarray, None, None]:
         """The gradient is ``-g`` at each row's target class and zero elsewhere."""
-        target = ctx.saved_tensors[0].numpy()
+        target = ctx.saved_tensors[1].numpy()
         g = _reduced_grad(grad_output, target.shape, ctx.reduction)
         grad = np.zeros(ctx.shape, dtype=grad_output.numpy().dtype)
         if len(ctx.shape) == 2:
@@ -270,14 +273,16 @@ class BinaryCrossEntropyWithLogits(Function):
         loss = (1 - y) * x - log_weight * log_sigmoid
         if weight is not None:
             loss = loss * _array(weight)
-        ctx.save_for_backward(*(_tensor(a) for a in (x, y, log_sigmoid, log_weight)))
+        # torch saves self and target themselves (so the in-place check sees them)
+        saved = [t if isinstance(t, Tensor) else _tensor(t) for t in (input, target)]
+        ctx.save_for_backward(*saved, *(_tensor(a) for a in (log_sigmoid, log_weight)))
         ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
         return _tensor(_reduce(loss, reduction))
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[Any, ...]:
         """``d/dx = l sigmoid(x) - w_p y``; ``d/dy = -x - (w_p - 1) log(sigmoid(x))``."""
-        x, y, log_sigmoid, log_weight = (t.numpy() for t in ctx.saved_tensors)
+        x, y, log_sigmoid, log_weight = (_array(t) for t in ctx.saved_tensors)
         weight, pos_weight = ctx.weight, ctx.pos_weight
         g = _reduced_grad(grad_output, x.shape, ctx.reduction)
         if weight is not None:

@@ -27,6 +27,7 @@ __all__ = [
     "Scale",
     "Unary",
     "binary_op",
+    "check_broadcast",
     "unary_op",
 ]
 
@@ -73,6 +74,8 @@ class Unary(Op):
                 x = x.astype(DEFAULT_FLOAT)
         y = _quietly(k.forward, x) if k.warns else k.forward(x)
         if k.saves:
+            if type(y) is not np.ndarray:  # a 0-d result: save the array the tensor will hold
+                y = np.asarray(y)
             ctx.save_for_backward(x if k.saves == "x" else y)
         return y
 
@@ -93,8 +96,12 @@ class Binary(Op):
     def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
         """Promote the operands to one dtype, run the kernel, save what its backward reads."""
         k = BINARY_KERNELS[ctx.kernel]
+        number_b = False
         if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
+            number_b = type(b) is not np.ndarray
             if k.refuses_bool:
+                if k.name == "pow" and type(b) is bool and getattr(a, "dtype", None) == np.bool_:
+                    return a.copy() if b else np.ones_like(a)  # torch: bool ** bool stays bool
                 _refuse(k.name, k.refuses_bool, a, b)
             a, b = operands(a, b)
         if a.dtype.kind not in "fc":
@@ -110,7 +117,11 @@ class Binary(Op):
         ctx.shapes = (a.shape, b.shape)
         need_a, need_b = ctx.needs_input_grad
         saves = k.saves_for[need_a + 2 * need_b]  # what torch saves for the inputs that need it
+        if number_b and saves:  # x ** 2 is torch's pow(Tensor, Scalar): it saves self only
+            saves = saves.replace("y", "")
         if saves:
+            if "y" in saves and type(y) is not np.ndarray:
+                y = np.asarray(y)  # a 0-d result: save the array the tensor will hold
             ctx.save_for_backward(
                 a if "a" in saves else None,
                 b if "b" in saves else None,
@@ -183,6 +194,9 @@ def _check_broadcast(a: np.ndarray, b: np.ndarray, op: str) -> None:
             f"the right, each pair of sizes must be equal or one of them 1. Reshape or unsqueeze "
             f"an operand (e.g. b.reshape(-1, 1) or b.unsqueeze(0)) so that they line up."
         ) from None
+
+
+check_broadcast = _check_broadcast  # (public: comparisons raise torch's error too)
 
 
 def _camel(name: str) -> str:
@@ -265,12 +279,21 @@ def _integer_division(ctx: Ctx, a: Any, b: Any, name: str) -> tuple[np.ndarray, 
     return a, b
 
 
+class _NoDerivative(Ctx):
+    """The node of an op without a derivative: its backward raises even when no gradient
+    reached it (torch's ``NotImplemented`` error node runs regardless)."""
+
+    __slots__ = ()
+    runs_without_grad = True
+
+
 class FloorDivide(Op):
     """``a // b``: floor(a / b); inf or nan for a float division by 0. torch defines no
     derivative for it, so its backward raises (its output still requires grad): that is why it
     is an Op of its own and not an entry of the kernel table, whose entries all differentiate."""
 
     node_name = "NotImplemented"
+    node_base = _NoDerivative
 
     @staticmethod
     def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
@@ -292,9 +315,10 @@ class RemainderOfNumber(FloorDivide):
 
     @staticmethod
     def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
-        """``np.remainder`` on torch's operands."""
+        """The table's remainder (torch's fmod, then moved to b's side: ``0 % -1.0`` is +0.0,
+        where ``np.remainder`` gives -0.0) on torch's operands."""
         a, b = _integer_division(ctx, a, b, "remainder_cpu")
-        return _quietly(np.remainder, a, b)
+        return np.asarray(_quietly(BINARY_KERNELS["remainder"].forward, a, b))
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> Any:

@@ -23,7 +23,7 @@ from minigrad.op import Ctx, Op
 
 __all__ = [
     "AsStrided", "CopySlices", "IndexPut", "cast_error", "check_no_overlap", "check_put_dtype",
-    "check_writable", "positions", "region", "shape_error", "writable",
+    "check_writable", "positions", "region", "shape_error", "store", "writable",
 ]  # fmt: skip
 
 
@@ -48,6 +48,19 @@ def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
 def check_put_dtype(index: Any, dtype: np.dtype, value: np.ndarray) -> None:
     """torch's ``index_put_`` (an advanced-index write) needs the value in the tensor's dtype."""
     items = index if type(index) is tuple else (index,)
+    shapes = [
+        shape
+        for i in items
+        if isinstance(i, np.ndarray)
+        for shape in ([(int(i.sum()),)] * i.ndim if i.dtype == np.bool_ else [i.shape])
+    ]
+    try:  # torch first broadcasts the index tensors together
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        got = ", ".join(str(list(sh)) for sh in shapes)
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {got}"
+        ) from None
     value_dtype = value.dtype
     if len(items) == 1 and getattr(items[0], "dtype", None) == np.bool_ and value.size == 1:
         return  # x[mask] = one value is a masked fill in torch: it casts
@@ -63,7 +76,8 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str,
     """torch refuses an in-place op whose input overlaps the written tensor (``out``) in part
     (``x[1:].copy_(x[:-1])``), as its ``get_overlap_status`` sees it: the input, broadcast to
     ``out``'s shape, spans the same memory but with other strides. Through an index array
-    (``x[i] = x``), any overlap is refused, unless the value is one number (a fill)."""
+    (``x[i] = x``), any overlap torch can see is refused (both dense), unless the value is one
+    number (a fill)."""
     index = params.get("index")
     items = index if type(index) is tuple else (index,)
     advanced = any(isinstance(i, np.ndarray) for i in items)
@@ -73,7 +87,7 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str,
             continue
         if advanced:  # (x[mask] = one value is a masked fill: not checked)
             fill = arr.size == 1 and len(items) == 1 and items[0].dtype == np.bool_
-            bad = not fill and np.shares_memory(arr, out)
+            bad = not fill and _dense(arr) and _dense(out) and np.shares_memory(arr, out)
         elif not params.get("strip") or arr.shape == out.shape:
             bad = _partial_overlap(arr, out)  # copy_, add_, ...: the input as it is
         elif arr.ndim == 0:
@@ -82,19 +96,34 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str,
             arr = arr.reshape(
                 arr.shape[next((i for i, n in enumerate(arr.shape) if n != 1), arr.ndim) :]
             )
-            if arr.ndim == 0:  # (broadcast to more than one element, torch does not check)
-                bad = out.size == 1 and bool(np.shares_memory(arr, out))
+            if arr.ndim == 0:  # torch expands it with strides 0: only a 0-d target is the same
+                bad = out.ndim > 0 and bool(np.shares_memory(arr, out))
             else:
                 try:
-                    bad = _partial_overlap(np.broadcast_to(arr, out.shape), out)
+                    np.broadcast_shapes(arr.shape, out.shape)
                 except ValueError:
                     continue  # the op itself raises its shape error
+                bad = _partial_overlap(_expand(arr, out.shape), out)
         if bad:
             raise RuntimeError(
                 "unsupported operation: some elements of the input tensor and the written-to "
                 "tensor refer to a single memory location, which could lead to wrong results. "
                 "Please clone() the tensor before performing the operation."
             )
+
+
+def _expand(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``a`` broadcast to ``shape`` with torch's expand strides: a stretched dim gets 0, a new
+    leading dim the size times the stride of the dim after it (numpy would give 0)."""
+    n, k = len(shape), a.ndim
+    strides = [0] * n
+    for i in range(n - 1, -1, -1):
+        d = i - (n - k)
+        if d >= 0:
+            strides[i] = a.strides[d] if a.shape[d] == shape[i] else 0
+        else:
+            strides[i] = shape[i + 1] * strides[i + 1] if i + 1 < n else a.itemsize
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
 
 
 def _dense(a: np.ndarray) -> bool:
@@ -113,8 +142,9 @@ def _partial_overlap(src: np.ndarray, out: np.ndarray) -> bool:
     same = (
         src.shape == out.shape
         and _pointer(src) == _pointer(out)
-        and all(
-            s == t for s, t, n in zip(src.strides, out.strides, out.shape, strict=True) if n > 1
+        and all(  # (torch compares every stride; numpy gives a new dim of size 1 stride 0)
+            s == t or (n == 1 and 0 in (s, t))
+            for s, t, n in zip(src.strides, out.strides, out.shape, strict=True)
         )
     )
     return not same
@@ -137,15 +167,26 @@ def writable(a: np.ndarray) -> np.ndarray:
 
 
 def check_writable(a: np.ndarray) -> None:
-    """torch refuses to write into a tensor whose elements share memory (an ``expand``)."""
-    if a.size and (
-        not a.flags.writeable
-        or any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape, strict=True))
-    ):
+    """torch refuses to write into a tensor whose elements share memory (an ``expand`` that
+    repeats an element: a dim of stride 0 and size > 1; expanding a size to itself is fine)."""
+    if a.size and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape, strict=True)):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation."
         )
+
+
+def store(a: np.ndarray, new: np.ndarray) -> None:
+    """Write ``new`` into ``a``'s memory. An ``expand`` is read-only in numpy: there only the
+    changed elements are written, so that an element repeated in ``a`` ends up with its new
+    value whichever copy changed (torch's ``index_put_`` on an expanded tensor)."""
+    if a.flags.writeable:
+        a[...] = new
+        return
+    changed = np.not_equal(new, a)
+    if a.dtype.kind == "f":
+        changed &= ~(np.isnan(new) & np.isnan(a))
+    writable(a)[changed] = new[changed]
 
 
 def cast_error(result: np.dtype, out: np.dtype) -> RuntimeError:
@@ -170,11 +211,17 @@ def can_store(result: np.dtype, out: np.dtype) -> bool:
     return rank[result.kind] <= rank[out.kind]
 
 
+class _CopySlicesNode(Ctx):
+    __slots__ = ()
+    checks_without_grad = False  # torch's CopySlices returns at once when no gradient came
+
+
 class CopySlices(Op):
     """The base's new value after an in-place op on its view: the old value with the view's
     elements (at ``pos``) replaced by the op's result."""
 
     node_name = "CopySlices"
+    node_base = _CopySlicesNode
 
     @staticmethod
     def forward(ctx: Ctx, base: np.ndarray, values: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -266,7 +313,7 @@ class IndexPut(Op):
             raise shape_error(np.shape(target), v.shape)
         try:
             _target(y, first)[index] = v
-        except ValueError:
+        except (ValueError, TypeError):  # (numpy's TypeError: a 2-D value for a mask)
             got = np.shape(_target(y, first)[index])
             raise RuntimeError(
                 f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "

@@ -104,7 +104,8 @@ class Addmm(Op):
         if x.shape[1] != w.shape[1]:
             raise matmul_error(x, w.T)
         need_x, need_w = ctx.needs_input_grad[:2]
-        ctx.save_for_backward(x if need_w else None, w if need_x else None)
+        if need_w or need_x:  # (only the bias needs a gradient: nothing saved, nothing freed)
+            ctx.save_for_backward(x if need_w else None, w if need_x else None)
         y = x @ w.T
         if bias is not None:
             y += bias
@@ -113,7 +114,7 @@ class Addmm(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> tuple[Any, ...]:
         """dx = dy @ w, dw = dy.T @ x, dbias = dy summed over the batch."""
-        x, w = ctx.saved_tensors
+        x, w = ctx.saved_tensors or (None, None)
         need = ctx.needs_input_grad
         dx = dy @ w if need[0] else None
         dw = dy.T @ x if need[1] else None

@@ -286,13 +286,14 @@ class Prod(Op):
         if x.dtype.kind in "bui":
             x = x.astype(INT64)
         ctx.dims, ctx.keepdim = dims, keepdim
-        ctx.save_for_backward(x)
-        return np.asarray(np.prod(x, axis=dims, keepdims=keepdim))
+        y = np.asarray(np.prod(x, axis=dims, keepdims=keepdim))
+        ctx.save_for_backward(x, y)  # torch's prod_backward(grad, self, result): both saved
+        return y
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dx_i = dy * prod_{j != i} x_j, for the slice i belongs to."""
-        (x,) = ctx.saved_tensors
+        x, _ = ctx.saved_tensors
         dims = ctx.dims
         flat = _to_last(x, dims)
         ones = np.ones((*flat.shape[:-1], 1), dtype=x.dtype)
@@ -353,7 +354,7 @@ class Std(Op):
     ) -> np.ndarray:
         """sqrt of the variance; saves x and the result (torch's ``std_backward``)."""
         var = Var.forward(ctx, x, dims, correction, keepdim)
-        y = np.sqrt(var)
+        y = np.asarray(np.sqrt(var))  # (an array even when 0-d: the one the tensor holds)
         ctx.save_for_backward(x, y)
         return y
 

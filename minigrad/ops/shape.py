@@ -271,14 +271,62 @@ class Clone(Op):
         """A fresh copy, in x's memory layout (as torch's preserve_format), or C's for
         ``contiguous()``."""
         ctx.dtype = x.dtype
-        if order == "K" and 0 in x.strides:
-            order = "C"  # an expanded tensor's clone is contiguous in torch too
+        if order == "K" and not _dense(x):  # an expand, a slice with a step: torch makes the
+            # copy dense in the same order of dims (its infer_dense_strides)
+            y = np.lib.stride_tricks.as_strided(
+                np.empty(max(x.size, 1), x.dtype), x.shape, _dense_strides(x)
+            )
+            y[...] = x
+            return y
         return x.copy(order=order)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """The gradient, in the input's dtype."""
         return dy.astype(ctx.dtype, copy=False)
+
+
+def _dense(a: np.ndarray) -> bool:
+    """torch's non-overlapping-and-dense: the dims longer than 1 tile the memory exactly."""
+    big = sorted((abs(st), n) for st, n in zip(a.strides, a.shape, strict=True) if n > 1)
+    step = a.itemsize
+    for st, n in big:
+        if st != step:
+            return False
+        step *= n
+    return True
+
+
+def _dense_strides(a: np.ndarray) -> tuple[int, ...]:
+    """torch's ``infer_dense_strides``: dense strides (in bytes) that keep the order of ``a``'s
+    dims by stride; a dim of stride 0 keeps its place."""
+    sizes, strides, n = a.shape, a.strides, a.ndim
+    perm = list(range(n - 1, -1, -1))  # innermost first
+
+    def should_swap(d0: int, d1: int) -> int:
+        s0, s1 = strides[d0], strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return -1 if s0 < s1 else 1
+        return 1 if sizes[d0] > sizes[d1] else 0
+
+    for i in range(1, n):  # torch's stable insertion sort
+        d1 = i
+        for j in range(1, i + 1):
+            d0 = i - j
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    out = [0] * n
+    step = a.itemsize
+    for d in perm:
+        out[d] = step
+        step *= max(sizes[d], 1)
+    return tuple(out)
 
 
 class ToCopy(Clone):
@@ -313,6 +361,10 @@ class Gather(Op):
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
         """Checked like torch: int64 indices, as many dims, sizes no larger, in range."""
+        if index.size == 0:  # torch returns at once: an empty result, nothing checked
+            ctx.shape = x.shape
+            ctx.save_for_backward(None, x)
+            return np.empty(index.shape, dtype=x.dtype)
         if index.dtype.kind not in "iu":
             raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
         if index.ndim != x.ndim and not (index.ndim <= 1 and x.ndim <= 1):
@@ -339,14 +391,16 @@ class Gather(Op):
             )
         part = xs[tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(ix.shape))]
         ctx.shape, ctx.dim, ctx.index_shape = x.shape, d, index.shape
-        ctx.save_for_backward(ix)
+        ctx.save_for_backward(ix, x)  # torch saves self too (the in-place check sees it)
         return np.take_along_axis(part, ix, axis=d).reshape(index.shape)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray, *_: Any) -> tuple[np.ndarray, None]:
         """Zeros with dy added where each element was gathered from."""
-        (ix,) = ctx.saved_tensors
+        ix, _ = ctx.saved_tensors
         dx = np.zeros(ctx.shape, dtype=dy.dtype)
+        if ix is None:  # an empty index gathered nothing
+            return dx, None
         flat = dx.reshape(-1) if dx.ndim == 0 or len(ctx.index_shape) == 0 else dx
         where = list(np.indices(ix.shape, sparse=True))
         where[ctx.dim] = ix

@@ -29,6 +29,8 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int | None) -> np.ndarray:
         """Subtracting the max changes nothing (it cancels) but keeps every exponent <= 0."""
+        if x.size == 0 and x.dtype.kind not in "fc":
+            return x.copy()  # torch: an empty integer tensor in, the same out
         x = _float(x)
         e = np.exp(x - x.max(dim, keepdims=True, initial=-np.inf))  # (initial: empty x too)
         y = e / e.sum(dim, keepdims=True)
@@ -49,6 +51,8 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int | None) -> np.ndarray:
         """Shift by the max m, then log(softmax(x)) = (x - m) - log(sum(exp(x - m)))."""
+        if x.size == 0 and x.dtype.kind not in "fc":
+            return x.copy()  # torch: an empty integer tensor in, the same out
         shifted = _float(x) - x.max(dim, keepdims=True, initial=-np.inf)
         with np.errstate(divide="ignore"):  # a row of -inf gives -inf, as in torch
             y = shifted - np.log(np.exp(shifted).sum(dim, keepdims=True))

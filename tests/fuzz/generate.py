@@ -40,6 +40,46 @@ class MulF(lib.autograd.Function):
         a, b = ctx.saved_tensors
         return g * b, g * a
 
+class Three(lib.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, scale):
+        ctx.set_materialize_grads(False)
+        ctx.save_for_backward(x)
+        ctx.scale = scale
+        i = x.detach().reshape(-1).argmax() if x.numel() else lib.tensor(0)
+        ctx.mark_non_differentiable(i)
+        return x * scale, x.exp(), i
+
+    @staticmethod
+    def backward(ctx, ga, gb, gi):
+        (x,) = ctx.saved_tensors
+        g = None
+        if ga is not None:
+            g = ga * ctx.scale
+        if gb is not None:
+            g = gb * x.exp() if g is None else g + gb * x.exp()
+        return g, None
+
+class Dirty(lib.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.mul_(2)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+class NoneGrad(lib.autograd.Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * 1 + b * 0 if ctx.needs_input_grad[0] else a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
 class ArgMaxF(lib.autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -435,15 +475,31 @@ class Generator:
             return
         r, t = self.rng, self.t(x)
         value = self.number(_dtype_name(t))
+        index = self.index(t)
         if r.random() < 0.4:
             other = self.pick(lambda u: u.dim() <= 1)
             value = other if other else value
-        line = f"{x}[{self.index(t)}] = {value}"
-        if r.random() < 0.3:
+        elif r.random() < 0.4:  # a new tensor of the shape (or a broadcast shape) of the target
+            try:
+                shape = tuple(eval(f"__t[{index}]", {**self.ns, "__t": t}).shape)
+            except Exception:
+                shape = ()
+            dtype = _dtype_name(t) if r.random() < 0.8 else r.choice(DTYPES)
+            value = self.literal(self.bcast_shape(shape), dtype)
+        line = f"{x}[{index}] = {value}"
+        k = r.random()
+        if k < 0.2:
             line = f"{x}[{x} > 0] = {value}"
+        elif k < 0.3:
+            line = f"{x}[{index}] += {value}"
+        elif k < 0.4 and t.dim() >= 1 and t.shape[0]:
+            rows = [[r.randint(0, t.shape[0] - 1) for _ in range(2)] for _ in range(2)]
+            line = f"{x}[lib.tensor({rows})] = {value}"  # a 2-D index tensor
         if r.random() < 0.4:
             line = "with lib.no_grad():\n    " + line
         self.emit(line)
+        if r.random() < 0.3 and self.t(x).requires_grad:
+            self.emit(f"({x} * {x}).sum().backward()")
 
     def f_inplace(self) -> None:
         x = self.pick()
@@ -532,15 +588,28 @@ class Generator:
             return
         r = self.rng
         a, b = self.new(), self.new()
-        kind = r.randrange(3)
+        kind = r.randrange(6)
         if kind == 0:
             self.emit(f"{a}, {b} = Two.apply({x})")
             self.emit(f"({r.choice([a, b, a + ' + ' + b])}).sum().backward()")
         elif kind == 1:
             y = self.pick(lambda u: u.is_floating_point() and _broadcasts(u.shape, self.t(x).shape))
             self.emit(f"{a} = MulF.apply({x}, {y or x})")
-        else:
+        elif kind == 2:
             self.emit(f"{a}, {b} = ArgMaxF.apply({x})")
+        elif kind == 3:  # three outputs, one non-differentiable, grads not materialized
+            c = self.new()
+            self.emit(f"{a}, {b}, {c} = Three.apply({x}, {r.choice(['2', '-0.5', '1'])})")
+            used = r.choice([a, b, f"{a} + {b}", f"{a} * {b}"])
+            self.emit(f"({used}).sum().backward({r.choice(['', 'retain_graph=True'])})")
+        elif kind == 4:  # mark_dirty: the input changed in place and returned
+            self.emit(f"{a} = {x} * 1")
+            self.emit(f"{b} = Dirty.apply({a})")
+            self.emit(f"({r.choice([a, b])} * {b}).sum().backward()")
+        else:  # a backward that returns None for an input that requires grad
+            y = self.pick(lambda u: u.is_floating_point() and u.shape == self.t(x).shape)
+            self.emit(f"{a} = NoneGrad.apply({x}, {y or x})")
+            self.emit(f"{a}.sum().backward()")
 
     def f_grad_mode(self) -> None:
         x = self.pick()
@@ -583,32 +652,58 @@ class Generator:
                  f"    {m}.weight.copy_(lib.tensor({w}))"]  # fmt: skip
         if not bias:
             setup.append(f"    {m}.bias.copy_(lib.tensor({self.nested((o,), 'float32')}))")
-        kind = r.randrange(3)
+        kind = r.randrange(4)
+        layers = ["lib.nn.ReLU()", "lib.nn.Tanh()", "lib.nn.Sigmoid()", "lib.nn.Identity()",
+                  "lib.nn.Softmax(dim=-1)", "lib.nn.LogSoftmax(dim=1)", "lib.nn.Dropout(0.5)",
+                  "lib.nn.Flatten()"]  # fmt: skip
         if kind == 1:
-            setup.append(
-                f"{m} = lib.nn.Sequential({m}, lib.nn.{r.choice(['ReLU', 'Tanh', 'Sigmoid'])}())"
-            )
+            setup.append(f"{m} = lib.nn.Sequential({m}, {', '.join(r.sample(layers, 2))})")
+            setup.append(f"{m}.eval()" if r.random() < 0.7 else f"{m}[-1:]")  # (Dropout: eval)
+            if "Dropout" in setup[-2] and "eval" not in setup[-1]:
+                setup[-2] = setup[-2].replace("lib.nn.Dropout(0.5)", "lib.nn.Dropout(0.0)")
         elif kind == 2:
             setup.append(f"{m} = lib.nn.ModuleList([{m}, lib.nn.Identity()])")
+        elif kind == 3 and r.random() < 0.5:
+            setup.append(f"{m}.weight.requires_grad_(False)")
         self.emit("\n".join(setup))
         self.emit(f"{x} = {self.literal((r.randint(1, 3), i), 'float32', rg=r.random() < 0.3)}")
         call = f"{m}[0]({x})" if kind == 2 else f"{m}({x})"
+        n = f"{y}.shape[0]"
         loss = r.choice(
             [
                 f"({y} ** 2).sum()",
                 f"lib.nn.functional.mse_loss({y}, {y}.detach() * 0.5)",
-                f"lib.nn.functional.cross_entropy({y}, lib.zeros({y}.shape[0], dtype=lib.int64))",
+                f"lib.nn.functional.mse_loss({y}, lib.zeros_like({y}), reduction='sum')",
+                f"lib.nn.MSELoss(reduction='none')({y}, lib.ones_like({y})).sum()",
+                f"lib.nn.functional.cross_entropy({y}, lib.zeros({n}, dtype=lib.int64))",
+                f"lib.nn.CrossEntropyLoss()({y}, lib.zeros({n}, dtype=lib.int64))",
+                f"lib.nn.functional.nll_loss({y}.log_softmax(1), lib.zeros({n}, dtype=lib.int64))",
+                f"lib.nn.functional.binary_cross_entropy_with_logits({y}, lib.ones_like({y}))",
+                f"lib.nn.BCEWithLogitsLoss(pos_weight=lib.tensor(2.0))({y}, {y}.detach() > 0)",
+                f"lib.nn.functional.gelu({y}).sum()",
+                f"lib.nn.functional.softplus({y}, beta=2.0).sum()",
             ]
         )
+        loss = loss.replace(f"{y}.detach() > 0)", f"({y}.detach() > 0).float())")
         self.emit(f"{y} = {call}")
         self.emit(f"{loss}.backward()")
         self.emit(f"{self.new()} = [p.grad for p in {m}.parameters()]")
+        if r.random() < 0.3:
+            self.emit(f"{self.new()} = [n for n, _ in {m}.named_parameters()]")
 
     def f_optim(self) -> None:
         r = self.rng
-        p = self.new()
+        p, q = self.new(), self.new()
         dtype = r.choice(["float32", "float64"])
         self.emit(f"{p} = {self.literal(r.choice([(), (2,), (2, 2)]), dtype, rg=True)}")
+        two = r.random() < 0.3  # a second parameter (0-d or not), maybe in its own group
+        if two:
+            self.emit(f"{q} = {self.literal(r.choice([(), (3,)]), dtype, rg=True)}")
+        params = f"[{p}]"
+        if two:
+            params = r.choice(
+                [f"[{p}, {q}]", f"[{{'params': [{p}]}}, {{'params': [{q}], 'lr': 0.05}}]"]
+            )
         kind = r.randrange(3)
         if kind == 0:
             opts = [f"lr={r.choice([0.1, 0.01])}"]
@@ -618,22 +713,29 @@ class Generator:
                     opts.append(r.choice(["nesterov=True", "dampening=0.1"]))
             if r.random() < 0.5:
                 opts.append(f"weight_decay={r.choice([0.1, 0.01])}")
-            opt = f"lib.optim.SGD([{p}], {', '.join(opts)})"
+            opt = f"lib.optim.SGD({params}, {', '.join(opts)})"
         else:
             name = "Adam" if kind == 1 else "AdamW"
             opts = [f"lr={r.choice([0.1, 0.01])}"]
             if r.random() < 0.5:
-                opts.append(f"weight_decay={r.choice([0.1, 0.01])}")
+                opts.append(f"weight_decay={r.choice([0.1, 0.01, 0.0])}")
             if r.random() < 0.3:
                 opts.append("amsgrad=True")
             if r.random() < 0.3:
                 opts.append("betas=(0.8, 0.9)")
-            opt = f"lib.optim.{name}([{p}], {', '.join(opts)})"
+            if r.random() < 0.2:
+                opts.append("eps=0.1")
+            opt = f"lib.optim.{name}({params}, {', '.join(opts)})"
         o = self.new()
         loss = r.choice([f"({p} ** 2).sum()", f"({p}.sin() * 3).sum()", f"({p} - 1).abs().sum()"])
+        if two:
+            loss += f" + ({q} * {q}).mean()"
         steps = r.randint(1, 4)
-        self.emit(f"{o} = {opt}\nfor _ in range({steps}):\n    {o}.zero_grad()\n"
-                  f"    {loss}.backward()\n    {o}.step()")  # fmt: skip
+        zero = r.choice(["zero_grad()", "zero_grad()", "zero_grad(set_to_none=False)"])
+        body = f"    {o}.{zero}\n    ({loss}).backward()\n    {o}.step()"
+        if r.random() < 0.2:
+            body += f"\n    {o}.param_groups[0]['lr'] *= 0.5"
+        self.emit(f"{o} = {opt}\nfor _ in range({steps}):\n{body}")
 
     def f_scalar(self) -> None:
         x = self.pick()
