@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Tensor, apply
-from minigrad.autograd import higher
+from minigrad.autograd import functional, higher
 from minigrad.autograd.checking import GradcheckError, gradcheck, gradgradcheck
 from minigrad.autograd.function import Function, FunctionCtx, once_differentiable
 from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -34,6 +34,7 @@ __all__ = [
     "apply",
     "backward",
     "enable_grad",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
