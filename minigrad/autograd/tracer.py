@@ -60,8 +60,8 @@ def _unrecordable(what: str) -> TypeError:
     return TypeError(
         f"a backward rule did {what} on a traced gradient (create_graph=True), and minigrad "
         f"cannot record that as an op, so the second derivative would be wrong. Write the rule "
-        f"with the numpy calls minigrad.autograd.tracer supports (out of place: start a "
-        f"scatter from np.zeros_like(dy, shape=...), not np.zeros(...))."
+        f"with the numpy calls minigrad.autograd.tracer supports (start a scatter from "
+        f"np.empty_like(dy, shape=...) or np.zeros_like(dy, ...), which the Tracer makes)."
     )
 
 
@@ -441,7 +441,7 @@ _FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.transpose: _transpose, np.swapaxes: _swapaxes, np.moveaxis: _moveaxis,
     np.broadcast_to: _broadcast_to, np.sum: _sum, np.flip: _flip, np.cumsum: _cumsum,
     np.concatenate: _concatenate, np.split: _split, np.zeros_like: _zeros_like,
-    np.full_like: _full_like, np.put_along_axis: _put_along_axis,
-    np.take_along_axis: _take_along_axis, np.copy: _copy,
+    np.full_like: _full_like, np.empty_like: _zeros_like,
+    np.put_along_axis: _put_along_axis, np.take_along_axis: _take_along_axis, np.copy: _copy,
     np.reshape: _reshape, np.shape: lambda a: a.shape, np.ndim: lambda a: a.ndim,
 }  # fmt: skip

@@ -209,7 +209,8 @@ class AsStrided(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros of the base's shape with dy added at ``pos``."""
-        flat = np.zeros_like(dy, shape=(int(np.prod(ctx.shape)),))
+        flat = np.empty_like(dy, shape=(int(np.prod(ctx.shape)),))
+        flat[...] = 0
         np.add.at(flat, ctx.pos, dy)
         return flat.reshape(ctx.shape)
 

@@ -40,7 +40,9 @@ def _spread(dy: np.ndarray, shape: tuple[int, ...], dims: Any, keepdim: bool) ->
     """The gradient of a reduction copied back over the reduced dims (a fresh array)."""
     if not keepdim and dims is not None and shape:
         dy = np.expand_dims(dy, dims)
-    return np.full_like(dy, dy, shape=shape)
+    out = np.empty_like(dy, shape=shape)  # (of dy's kind: an array, or create_graph's Tracer)
+    out[...] = dy
+    return out
 
 
 class Sum(Op):
@@ -76,7 +78,7 @@ class SumAll(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy copied to every element."""
-        return np.full_like(dy, dy, shape=ctx.shape)
+        return _spread(dy, ctx.shape, None, True)
 
 
 class Mean(Op):
@@ -116,7 +118,7 @@ class MeanAll(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy / n copied to every element."""
-        return np.full_like(dy, dy / ctx.n, shape=ctx.shape)
+        return _spread(dy / ctx.n, ctx.shape, None, True)
 
 
 class MaxAll(Op):
@@ -173,7 +175,8 @@ class Max(Op):
         (idx,) = ctx.saved_tensors
         if not ctx.keepdim and ctx.shape:
             idx, dy = np.expand_dims(idx, ctx.dim), np.expand_dims(dy, ctx.dim)
-        dx = np.zeros_like(dy, shape=ctx.shape)
+        dx = np.empty_like(dy, shape=ctx.shape)
+        dx[...] = 0
         if ctx.shape:
             np.put_along_axis(dx, idx, dy, axis=ctx.dim)
         else:

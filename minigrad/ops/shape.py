@@ -124,7 +124,8 @@ class Index(Op):
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros with dy added at the indexed positions."""
         (index,) = ctx.saved_tensors
-        dx = np.zeros_like(dy, shape=ctx.shape)
+        dx = np.empty_like(dy, shape=ctx.shape)  # (of dy's kind: an array, or a Tracer)
+        dx[...] = 0
         np.add.at(dx if ctx.first is None else dx[ctx.first], index, dy)
         return dx
 
@@ -147,7 +148,8 @@ class Slice(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros with dy written at the sliced positions."""
-        dx = np.zeros_like(dy, shape=ctx.shape)
+        dx = np.empty_like(dy, shape=ctx.shape)  # (of dy's kind: an array, or a Tracer)
+        dx[...] = 0
         dx[ctx.index] = dy
         return dx
 
@@ -353,7 +355,8 @@ class Gather(Op):
         """Zeros with dy added where each element was gathered from."""
         (ix,) = ctx.saved_tensors
         flat_shape = ctx.shape if ctx.shape and ctx.index_shape else (int(np.prod(ctx.shape)),)
-        flat = np.zeros_like(dy, shape=flat_shape)
+        flat = np.empty_like(dy, shape=flat_shape)
+        flat[...] = 0
         where = list(np.indices(ix.shape, sparse=True))
         where[ctx.dim] = ix
         np.add.at(flat, tuple(where), dy.reshape(ix.shape))
