@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from minigrad._tensor import Tensor
 
 __all__ = [
+    "CREATE_GRAPH",
     "AccumulateGrad",
     "Edge",
     "Node",
@@ -380,11 +381,16 @@ def _on_paths(roots: list[Node | None], targets: set[Node | None]) -> set[Node]:
     return needed
 
 
+# ``create_graph=True`` runs the backward on Tensors (minigrad.autograd.higher, which needs the
+# Tensor this module may not import): that module puts its ``backward`` here when imported.
+CREATE_GRAPH: dict[str, Any] = {}
+
+
 def _no_create_graph(create_graph: bool) -> None:
     if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (higher-order gradients) is not supported: minigrad's backward "
-            "formulas work on numpy arrays and record no graph. Use torch for double backward."
+        raise RuntimeError(
+            "minigrad.graph.grad works on arrays and records no graph: for create_graph=True "
+            "call minigrad.autograd.grad, which returns Tensors that record their own graph."
         )
 
 
@@ -400,8 +406,11 @@ def backward(
     inputs: Any = None,
 ) -> None:
     """Accumulate the gradients of ``tensors`` into the leaves' ``.grad`` (only into those of
-    ``inputs``, if given): ``torch.autograd.backward``; ``t.backward()`` calls it."""
-    _no_create_graph(create_graph)
+    ``inputs``, if given): ``torch.autograd.backward``; ``t.backward()`` calls it. With
+    ``create_graph=True`` the gradients are Tensors that record the backward pass."""
+    if create_graph:
+        CREATE_GRAPH["backward"](tensors, grad_tensors, retain_graph, inputs)
+        return
     outputs = _tensor_list(tensors)
     if grad_tensors is not None and not isinstance(tensors, (list, tuple)):
         grad_tensors = [grad_tensors]

@@ -89,6 +89,10 @@ class Op:
     node_name: ClassVar[str] = ""
     node_base: ClassVar[type[Ctx]] = Ctx
     on_arrays: ClassVar[bool] = True  # False for a Function: apply hands it Tensors instead
+    # What each array given to save_for_backward is: "in0" (input 0), "out0" (output 0), None
+    # (a constant, e.g. an index); or a function of the ctx that says so. create_graph=True
+    # follows the gradient through the saved inputs and outputs (None: undeclared, refused).
+    saved_as: ClassVar[Any] = None  # (a tuple, a staticmethod of the ctx, or None)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Tensor, apply
-from minigrad.autograd.checking import GradcheckError, gradcheck
+from minigrad.autograd import functional, higher
+from minigrad.autograd.checking import GradcheckError, gradcheck, gradgradcheck
 from minigrad.autograd.function import Function, FunctionCtx, once_differentiable
 from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.graph import AccumulateGrad, Node, backward, run_backward
@@ -33,8 +34,10 @@ __all__ = [
     "apply",
     "backward",
     "enable_grad",
+    "functional",
     "grad",
     "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
     "once_differentiable",
@@ -52,7 +55,11 @@ def grad(
     allow_unused: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated
-    into ``.grad`` (``torch.autograd.grad``)."""
+    into ``.grad`` (``torch.autograd.grad``). With ``create_graph=True`` they record the
+    backward pass, so that they can be differentiated again (``retain_graph`` then defaults
+    to True, as in torch)."""
+    if create_graph:
+        return higher.grad(outputs, inputs, grad_outputs, retain_graph, True, allow_unused)
     got = _grad_arrays(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
     ins = inputs if isinstance(inputs, (list, tuple)) else [inputs]
     return tuple(  # each in its input's dtype, as torch (a float32 leaf in a float64 graph)

@@ -1,4 +1,5 @@
-"""``gradcheck``: an analytical Jacobian against central differences, in float64."""
+"""``gradcheck``: an analytical Jacobian against central differences, in float64; and
+``gradgradcheck``: the same check of the gradient itself (the backward, differentiated)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Tensor
+from minigrad.autograd.higher import grad as grad_with_graph
 from minigrad.grad_mode import enable_grad, no_grad
 from minigrad.graph import grad
+from minigrad.random import generator
 
-__all__ = ["GradcheckError", "gradcheck"]
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 
 class GradcheckError(RuntimeError):
@@ -131,3 +134,49 @@ def _locate(outs: list[Tensor], col: int) -> tuple[int, tuple[int, ...]]:
             return k, tuple(int(v) for v in np.unravel_index(col, o._data.shape))
         col -= o._data.size
     raise IndexError(col)
+
+
+def gradgradcheck(
+    func: Callable[..., Any],
+    inputs: Any,
+    grad_outputs: Any = None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check second derivatives (torch's ``gradgradcheck``): :func:`gradcheck` of the function
+    ``(inputs, v) -> autograd.grad(func(inputs), inputs, v, create_graph=True)``.
+
+    ``v`` (``grad_outputs``, random normal by default, one per output) is an input of that
+    function too, so both what the backward does with the gradient it receives and how its
+    result depends on the inputs (the second derivative) are checked.
+    """
+    inputs = _as_tuple(inputs)
+    with enable_grad():
+        outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+    if grad_outputs is None:
+        grad_outputs = [
+            Tensor._wrap(generator().standard_normal(o.shape).astype(o._data.dtype)) for o in outs
+        ]
+    vs = []
+    for g in _as_tuple(grad_outputs):
+        v = Tensor._wrap(np.array(getattr(g, "_data", g), dtype=np.float64))
+        v._rg = True
+        vs.append(v)
+    wrt = [i for i, a in enumerate(inputs) if isinstance(a, Tensor) and a._rg]
+    n_in = len(inputs)
+
+    def first_derivatives(*args: Any) -> tuple[Any, ...]:
+        with enable_grad():
+            ins, seeds = args[:n_in], args[n_in:]
+            ys = [o for o in _as_tuple(func(*ins)) if isinstance(o, Tensor)]
+            diff = [ins[i] for i in wrt]
+            gs = grad_with_graph(ys, diff, list(seeds), True, True, True)
+        return tuple(g for g in gs if g is not None)
+
+    return gradcheck(
+        first_derivatives, (*inputs, *vs), eps=eps, atol=atol, rtol=rtol,
+        raise_exception=raise_exception,
+    )  # fmt: skip

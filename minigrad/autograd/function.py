@@ -26,8 +26,9 @@ __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
 
 def once_differentiable(fn: Any) -> Any:
-    """Mark a ``backward`` as not differentiable itself (accepted as torch's decorator; minigrad
-    computes first derivatives only, so every backward is once differentiable)."""
+    """Mark a ``backward`` as not differentiable itself (torch's decorator): it runs without
+    recording, and under ``create_graph=True`` differentiating its result raises an error."""
+    fn.once_differentiable = True
     return fn
 
 
@@ -161,6 +162,8 @@ class Function(Op):
         ctx.output_meta = tuple(
             (o.shape, o._data.dtype) if isinstance(o, Tensor) else ((), DEFAULT_FLOAT) for o in outs
         )
+        # which arrays are the outputs (so that create_graph reconnects a saved output)
+        ctx.output_ids = [id(o._data) if isinstance(o, Tensor) else None for o in outs]
         marked = getattr(ctx, "marked_non_differentiable", ())
         ctx.non_differentiable = {i for i, o in enumerate(outs) if any(o is m for m in marked)}
         dirty = _dirty_inputs(ctx, outs)

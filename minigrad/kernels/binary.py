@@ -24,7 +24,7 @@ def add_forward(a: Array, b: Array) -> Array:
 
 def add_backward(dy: Array, a: Array, b: Array, y: Array) -> Array:
     """da = db = dy; a fresh copy, because the engine may accumulate into it in place."""
-    return np.array(dy, copy=True)
+    return dy.copy()
 
 
 _binary(
@@ -48,7 +48,7 @@ def sub_forward(a: Array, b: Array) -> Array:
 
 def sub_backward_lhs(dy: Array, a: Array, b: Array, y: Array) -> Array:
     """da = dy (a fresh copy)."""
-    return np.array(dy, copy=True)
+    return dy.copy()
 
 
 def sub_backward_rhs(dy: Array, a: Array, b: Array, y: Array) -> Array:
@@ -235,7 +235,7 @@ def remainder_forward(a: Array, b: Array) -> Array:
 
 def remainder_backward_lhs(dy: Array, a: Array, b: Array, y: Array) -> Array:
     """da = dy (a fresh copy)."""
-    return np.array(dy, copy=True)
+    return dy.copy()
 
 
 def remainder_backward_rhs(dy: Array, a: Array, b: Array, y: Array) -> Array:

@@ -74,7 +74,7 @@ def _cast(value: float, like: Array) -> np.generic:
     Without the cast, numpy 2 (NEP 50) promotes a float32 array times an ``np.float64``
     constant to float64.
     """
-    return np.asarray(like).dtype.type(value)
+    return (like.dtype if hasattr(like, "dtype") else np.asarray(like).dtype).type(value)
 
 
 def _zero_backward(dy: Array, x: Array) -> Array:
@@ -132,7 +132,8 @@ def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
     An operand of shape ``shape`` was broadcast to ``grad.shape`` in the forward; every copy
     of an element received a gradient, and the element's gradient is their sum.
     """
-    grad = np.asarray(grad)
+    if not hasattr(grad, "shape"):  # (a number; arrays and create_graph's Tracers pass as they are)
+        grad = np.asarray(grad)
     shape = tuple(shape)
     extra = grad.ndim - len(shape)  # leading dimensions that broadcasting added
     if extra < 0 or any(n not in (1, m) for n, m in zip(shape, grad.shape[extra:], strict=True)):

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Tensor, apply
-from minigrad.autograd import Function, FunctionCtx
+from minigrad.autograd import Function, FunctionCtx, once_differentiable
 from minigrad.factories import from_numpy
 from minigrad.functions import where
 from minigrad.ops.elementwise import unary_op
@@ -173,6 +173,7 @@ class MseLoss(Function):
         return _tensor(_reduce(diff * diff, reduction))
 
     @staticmethod
+    @once_differentiable  # (its backward works on arrays: no second derivative yet)
     def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[np.ndarray, np.ndarray, None]:
         """Both inputs' gradients from the saved input and target."""
         x, y = ctx.saved_tensors
@@ -203,6 +204,7 @@ class NllLoss(Function):
         return _tensor(_reduce(-picked, reduction))
 
     @staticmethod
+    @once_differentiable  # (its backward works on arrays: no second derivative yet)
     def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[np.ndarray, None, None]:
         """The gradient is ``-g`` at each row's target class and zero elsewhere."""
         target = ctx.saved_tensors[1].numpy()
@@ -280,6 +282,7 @@ class BinaryCrossEntropyWithLogits(Function):
         return _tensor(_reduce(loss, reduction))
 
     @staticmethod
+    @once_differentiable  # (its backward works on arrays: no second derivative yet)
     def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[Any, ...]:
         """``d/dx = l sigmoid(x) - w_p y``; ``d/dy = -x - (w_p - 1) log(sigmoid(x))``."""
         x, y, log_sigmoid, log_weight = (_array(t) for t in ctx.saved_tensors)

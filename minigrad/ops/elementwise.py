@@ -53,8 +53,9 @@ except ImportError:  # a numpy without that variable: the public, slower way
 
 
 def _array(x: Any) -> np.ndarray:
-    """numpy gives a scalar, not an array, for 0-d operands; the engine wants arrays."""
-    return x if type(x) is np.ndarray else np.asarray(x)
+    """numpy gives a scalar, not an array, for 0-d operands; the engine wants arrays (a
+    create_graph Tracer, which has a shape too, passes as it is)."""
+    return x if type(x) is np.ndarray or not isinstance(x, np.generic) else np.asarray(x)
 
 
 class Unary(Op):
@@ -62,6 +63,11 @@ class Unary(Op):
     class's ``kernel``, looked up in ``UNARY_KERNELS`` at every call."""
 
     kernel: ClassVar[str]
+
+    @staticmethod
+    def saved_as(ctx: Ctx) -> tuple[str, ...]:
+        """The input or the output, as the kernel's ``saves`` says."""
+        return {"x": ("in0",), "y": ("out0",), "": ()}[UNARY_KERNELS[ctx.kernel].saves]
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
@@ -91,6 +97,7 @@ class Binary(Op):
     to its shape (:func:`~minigrad.kernels.unbroadcast`)."""
 
     kernel: ClassVar[str]
+    saved_as = ("in0", "in1", "out0")
 
     @staticmethod
     def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
@@ -233,6 +240,7 @@ class Clamp(Op):
     gradient passes where min <= x <= max, and is 0 where x was clamped."""
 
     node_name = "ClampBackward1"
+    saved_as = ("in0",)
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:
@@ -342,4 +350,4 @@ class Scale(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy * alpha."""
-        return np.asarray(dy * ctx.alpha, dtype=dy.dtype)
+        return (dy * ctx.alpha).astype(dy.dtype, copy=False)

@@ -222,6 +222,7 @@ class CopySlices(Op):
 
     node_name = "CopySlices"
     node_base = _CopySlicesNode
+    saved_as = (None,)  # the positions
 
     @staticmethod
     def forward(ctx: Ctx, base: np.ndarray, values: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -235,10 +236,10 @@ class CopySlices(Op):
     def backward(ctx: Ctx, dy: np.ndarray) -> tuple[Any, Any]:
         """The base gets dy except at the overwritten elements; the op's result gets those."""
         (pos,) = ctx.saved_tensors
-        g = np.array(dy, order="C", copy=True)
-        flat = g.reshape(-1)
+        flat = dy.reshape(-1).copy()
         values = flat[pos]
         flat[pos] = 0
+        g = flat.reshape(dy.shape)
         need_base, _ = ctx.needs_input_grad
         return (g if need_base else None), values
 
@@ -255,9 +256,10 @@ class AsStrided(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros of the base's shape with dy added at ``pos``."""
-        dx = np.zeros(ctx.shape, dtype=dy.dtype)
-        np.add.at(dx.reshape(-1), ctx.pos, dy)
-        return dx
+        flat = np.empty_like(dy, shape=(int(np.prod(ctx.shape)),))
+        flat[...] = 0
+        np.add.at(flat, ctx.pos, dy)
+        return flat.reshape(ctx.shape)
 
 
 def _target(a: np.ndarray, first: Any) -> np.ndarray:
@@ -329,10 +331,10 @@ class IndexPut(Op):
         need_x, *need_v = ctx.needs_input_grad  # no value input when it was a number
         dv = None
         if need_v and need_v[0]:
-            picked = np.asarray(_target(dy, ctx.first)[ctx.index])
+            picked = _target(dy, ctx.first)[ctx.index]
             dv = unbroadcast(picked, ctx.squeezed).reshape(ctx.value_shape)
         dx = None
         if need_x:
-            dx = np.array(dy, copy=True)  # (dy may be a numpy scalar)
+            dx = np.copy(dy)  # (dy may be a numpy scalar)
             _target(dx, ctx.first)[ctx.index] = 0
         return (dx, dv) if need_v else dx

@@ -36,6 +36,8 @@ def matmul_error(a: np.ndarray, b: np.ndarray) -> RuntimeError:
 class Matmul(Op):
     """``a @ b`` with numpy's (and torch's) rules for 1-D and batched operands."""
 
+    saved_as = ("in0", "in1")
+
     @staticmethod
     def forward(ctx: Ctx, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The product; keeps each operand only if the other one needs a gradient."""
@@ -97,6 +99,8 @@ class Dot(Matmul):
 
 class Addmm(Op):
     """``x @ w.T + bias`` for a batch of rows: what torch's ``nn.Linear`` records."""
+
+    saved_as = ("in0", "in1")
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, w: np.ndarray, bias: Any = None) -> np.ndarray:

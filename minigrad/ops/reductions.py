@@ -40,7 +40,7 @@ def _spread(dy: np.ndarray, shape: tuple[int, ...], dims: Any, keepdim: bool) ->
     """The gradient of a reduction copied back over the reduced dims (a fresh array)."""
     if not keepdim and dims is not None and shape:
         dy = np.expand_dims(dy, dims)
-    out = np.empty(shape, dtype=dy.dtype)
+    out = np.empty_like(dy, shape=shape)  # (of dy's kind: an array, or create_graph's Tracer)
     out[...] = dy
     return out
 
@@ -78,7 +78,7 @@ class SumAll(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy copied to every element."""
-        return np.full(ctx.shape, dy, dtype=dy.dtype)
+        return _spread(dy, ctx.shape, None, True)
 
 
 class Mean(Op):
@@ -118,13 +118,14 @@ class MeanAll(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy / n copied to every element."""
-        return np.full(ctx.shape, dy / ctx.n, dtype=dy.dtype)
+        return _spread(dy / ctx.n, ctx.shape, None, True)
 
 
 class MaxAll(Op):
     """``x.max()``: the gradient goes to the maximum, split evenly over ties."""
 
     node_name = "MaxBackward1"
+    saved_as = ("in0", "out0")
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
@@ -158,6 +159,7 @@ class Max(Op):
     """``x.max(dim, keepdim)``: ``(values, indices)``; the gradient goes to each index."""
 
     node_name = "MaxBackward0"
+    saved_as = (None,)  # the indices
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int, keepdim: bool = False) -> tuple[Any, Any]:
@@ -173,7 +175,8 @@ class Max(Op):
         (idx,) = ctx.saved_tensors
         if not ctx.keepdim and ctx.shape:
             idx, dy = np.expand_dims(idx, ctx.dim), np.expand_dims(dy, ctx.dim)
-        dx = np.zeros(ctx.shape, dtype=dy.dtype)
+        dx = np.empty_like(dy, shape=ctx.shape)
+        dx[...] = 0
         if ctx.shape:
             np.put_along_axis(dx, idx, dy, axis=ctx.dim)
         else:
@@ -223,6 +226,8 @@ def _float(x: np.ndarray) -> np.ndarray:
 class Amax(Op):
     """``x.amax(dim, keepdim)``: the gradient is split evenly over the maxima (as torch's
     ``amax``, unlike ``max(dim)``, which gives it to one index)."""
+
+    saved_as = ("in0", "out0")
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
@@ -318,6 +323,8 @@ class ProdAll(Prod):
 class Var(Op):
     """``x.var(dim, correction, keepdim)``: sum((x - mean)^2) / (n - correction)."""
 
+    saved_as = ("in0",)
+
     @staticmethod
     def forward(
         ctx: Ctx, x: np.ndarray, dims: Any = None, correction: float = 1, keepdim: bool = False
@@ -347,6 +354,8 @@ def _var_backward(ctx: Ctx, x: np.ndarray, dy: np.ndarray) -> np.ndarray:
 
 class Std(Op):
     """``x.std(dim, correction, keepdim)``: the square root of :class:`Var`."""
+
+    saved_as = ("in0", "out0")
 
     @staticmethod
     def forward(
@@ -378,6 +387,8 @@ def _check_float(x: np.ndarray, ctx: Ctx) -> None:
 class Logsumexp(Op):
     """``x.logsumexp(dim, keepdim)``: log(sum(exp(x))), shifted by the max so that no exponent
     is positive; the backward is dy * exp(x - result) (softmax)."""
+
+    saved_as = ("in0", "out0")
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dims: Any, keepdim: bool = False) -> np.ndarray:

@@ -107,6 +107,8 @@ class Index(Op):
     selects) and its arrays after, where numpy would count integers as arrays too (so
     ``x[0, :, [1]]`` of shape (1, 3, 2) is (3, 1) in torch, (1, 3) in numpy)."""
 
+    saved_as = (None,)  # the index
+
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, index: Any, first: Any = None) -> np.ndarray:
         """numpy's indexing (the index is saved: its arrays say where the gradient goes)."""
@@ -122,7 +124,8 @@ class Index(Op):
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros with dy added at the indexed positions."""
         (index,) = ctx.saved_tensors
-        dx = np.zeros(ctx.shape, dtype=dy.dtype)
+        dx = np.empty_like(dy, shape=ctx.shape)  # (of dy's kind: an array, or a Tracer)
+        dx[...] = 0
         np.add.at(dx if ctx.first is None else dx[ctx.first], index, dy)
         return dx
 
@@ -145,7 +148,8 @@ class Slice(Op):
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """Zeros with dy written at the sliced positions."""
-        dx = np.zeros(ctx.shape, dtype=dy.dtype)
+        dx = np.empty_like(dy, shape=ctx.shape)  # (of dy's kind: an array, or a Tracer)
+        dx[...] = 0
         dx[ctx.index] = dy
         return dx
 
@@ -236,6 +240,8 @@ class Stack(Op):
 
 class Where(Op):
     """``where(cond, a, b)``: dy goes to a where cond holds, to b elsewhere."""
+
+    saved_as = (None,)  # the condition
 
     @staticmethod
     def forward(ctx: Ctx, cond: Any, a: Any, b: Any) -> np.ndarray:
@@ -358,6 +364,8 @@ class Gather(Op):
     """``x.gather(dim, index)``: ``out[i][j] = x[index[i][j]][j]`` for dim 0; the backward
     scatter-adds the gradient back to the gathered positions."""
 
+    saved_as = (None, "in0")  # the index, and x (saved for torch's in-place check only)
+
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
         """Checked like torch: int64 indices, as many dims, sizes no larger, in range."""
@@ -398,11 +406,14 @@ class Gather(Op):
     def backward(ctx: Ctx, dy: np.ndarray, *_: Any) -> tuple[np.ndarray, None]:
         """Zeros with dy added where each element was gathered from."""
         ix, _ = ctx.saved_tensors
-        dx = np.zeros(ctx.shape, dtype=dy.dtype)
         if ix is None:  # an empty index gathered nothing
+            dx = np.empty_like(dy, shape=ctx.shape)
+            dx[...] = 0
             return dx, None
-        flat = dx.reshape(-1) if dx.ndim == 0 or len(ctx.index_shape) == 0 else dx
+        flat_shape = ctx.shape if ctx.shape and ctx.index_shape else (int(np.prod(ctx.shape)),)
+        flat = np.empty_like(dy, shape=flat_shape)
+        flat[...] = 0
         where = list(np.indices(ix.shape, sparse=True))
         where[ctx.dim] = ix
         np.add.at(flat, tuple(where), dy.reshape(ix.shape))
-        return dx, None
+        return flat.reshape(ctx.shape), None

@@ -26,6 +26,8 @@ def _float(x: np.ndarray) -> np.ndarray:
 class Softmax(Op):
     """``exp(x) / sum(exp(x))`` along ``dim``, shifted by the max so that exp cannot overflow."""
 
+    saved_as = ("out0",)
+
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int | None) -> np.ndarray:
         """Subtracting the max changes nothing (it cancels) but keeps every exponent <= 0."""
@@ -47,6 +49,8 @@ class Softmax(Op):
 
 class LogSoftmax(Op):
     """``x - logsumexp(x)`` along ``dim``: finite for any finite logits (never log(0))."""
+
+    saved_as = ("out0",)
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dim: int | None) -> np.ndarray:
