@@ -7,8 +7,7 @@ nodes. The Tensor is thin: it holds a numpy array and the autograd bookkeeping (
 :mod:`minigrad.ops`) to :func:`apply`. Gradients come back to tensors through :func:`backward`
 and :func:`grad`, which run the loop of :mod:`minigrad.graph`.
 
-The module is named ``_tensor`` (as torch names its ``torch/_tensor.py``) so that
-``minigrad.tensor`` stays the function that makes a tensor.
+Named ``_tensor`` (as torch's ``torch/_tensor.py``): ``minigrad.tensor`` stays the function.
 
 Speed notes (per-op Python overhead is what a small network pays for): tensors and nodes use
 ``__slots__``; an op records a node only when grad mode is on and an input requires grad;
