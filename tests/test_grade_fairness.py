@@ -19,6 +19,9 @@ from typing import Any
 import nbformat
 import numpy as np
 import pytest
+from fairness_capstone_cases import E05, E06
+from fairness_capstone_cases import RIGHT as CAPSTONE_RIGHT
+from fairness_capstone_cases import WRONG as CAPSTONE_WRONG
 
 from grader import core, get_exercise
 
@@ -1429,15 +1432,16 @@ def _no_student_ops_on_value():
 
 
 @pytest.fixture(autouse=True)
-def _restore_the_kernel_table():
-    """Exercise 05 q4 adds an entry to minigrad's kernel table, here in this process: undo it
-    (other tests check the table)."""
-    from minigrad.kernels import UNARY_KERNELS
+def _restore_the_kernel_tables():
+    """Exercise 05 adds entries to minigrad's kernel tables, here in this process: undo it
+    (other tests check the tables)."""
+    from minigrad.kernels import BINARY_KERNELS, UNARY_KERNELS
 
-    saved = dict(UNARY_KERNELS)
+    saved = dict(UNARY_KERNELS), dict(BINARY_KERNELS)
     yield
-    UNARY_KERNELS.clear()
-    UNARY_KERNELS.update(saved)
+    for table, entries in zip((UNARY_KERNELS, BINARY_KERNELS), saved, strict=True):
+        table.clear()
+        table.update(entries)
 
 
 class _Shell:
@@ -1499,7 +1503,11 @@ def scores(
     return out
 
 
-@pytest.mark.parametrize("variant", WRONG, ids=[f"{w[1][:2]}-{w[2]}-{w[0]}" for w in WRONG])
+@pytest.mark.parametrize(
+    "variant",
+    WRONG + CAPSTONE_WRONG,
+    ids=[f"{w[1][:2]}-{w[2]}-{w[0]}" for w in WRONG + CAPSTONE_WRONG],
+)
 def test_a_known_wrong_answer_loses_its_points_in_every_draw(variant):
     _, exercise, question, replacements = variant
     got = scores(exercise, question, namespace(exercise, replacements))
@@ -1508,7 +1516,11 @@ def test_a_known_wrong_answer_loses_its_points_in_every_draw(variant):
     assert all(reason for _, reason in got)
 
 
-@pytest.mark.parametrize("variant", RIGHT, ids=[f"{r[1][:2]}-{r[2]}-{r[0]}" for r in RIGHT])
+@pytest.mark.parametrize(
+    "variant",
+    RIGHT + CAPSTONE_RIGHT,
+    ids=[f"{r[1][:2]}-{r[2]}-{r[0]}" for r in RIGHT + CAPSTONE_RIGHT],
+)
 def test_a_correct_answer_written_differently_keeps_full_marks(variant):
     _, exercise, question, replacements = variant
     q = get_exercise(exercise).question(question)
@@ -1527,3 +1539,9 @@ def test_the_solution_keeps_full_marks_in_every_draw(exercise):
     for q in get_exercise(exercise).questions:
         lost = [r for p, r in scores(exercise, q.name, ns, RIGHT_SEEDS) if p != q.points]
         assert not lost, f"{q.name}: {lost[0]}"
+
+
+def test_every_question_05_and_06_added_has_known_wrong_and_correct_variants():
+    new = {(E05, q) for q in ("q5", "q6", "q7")} | {(E06, f"q{n}") for n in range(4, 9)}
+    assert {(w[1], w[2]) for w in CAPSTONE_WRONG} == new
+    assert {(r[1], r[2]) for r in CAPSTONE_RIGHT} == new
