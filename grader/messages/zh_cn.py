@@ -174,4 +174,44 @@ CATALOG: dict[str, str] = {
     ),
     "predictions() has no answer for {keys}": "predictions() 没有给出 {keys} 的答案",
     "your predictions": "你的预测",
+    # grader/ex03_value_autograd.py
+    "A scalar autograd engine": "标量自动微分引擎",
+    "Value.softplus: forward and backward rule, for any x": (
+        "Value.softplus：对任何 x 都成立的前向与反向规则"
+    ),
+    "Value.maximum, with ties split as torch.maximum splits them": (
+        "Value.maximum：两数相等时像 torch.maximum 那样平分梯度"
+    ),
+    "Value.logaddexp: find and fix the bugs in its backward rule": (
+        "Value.logaddexp：找出并修好它反向规则中的 bug"
+    ),
+    "grad(root, wrt): gradients without touching any .grad": (
+        "grad(root, wrt)：不动任何 .grad 求出梯度"
+    ),
+    "predict: minigrad's Value after two backward calls, nodes, rules": (
+        "预测：两次 backward 之后的 minigrad Value、节点、反向规则"
+    ),
+    "the result is [output value, then each leaf's grad]": (
+        "结果是 [输出的值，然后依次是每个叶子节点的 grad]"
+    ),
+    "the result is d root / d w for each w in wrt": "结果是 wrt 中每个 w 对应的 d root / d w",
+    "minigrad's Value has no method {op}: run `{assignment}`": (
+        "minigrad 的 Value 没有 {op} 方法：请运行 `{assignment}`"
+    ),
+    "... ({n} steps in all)": "...（共 {n} 步）",
+    "the graph {lines}; output {output}": "计算图 {lines}；输出为 {output}",
+    "the unused Value": "那个没有用到的 Value",
+    "grad() changed the .grad of {n} nodes (e.g. {example}); like torch.autograd.grad, it must "
+    "leave every .grad as it found it": (
+        "grad() 改变了 {n} 个节点的 .grad（例如 {example}）；"
+        "它必须像 torch.autograd.grad 那样，让每个 .grad 保持原样"
+    ),
+    "{where}: it was {was}, it is now {now}": "{where}：原来是 {was}，现在是 {now}",
+    "grad() returned {got} values for {n} Values in wrt": (
+        "wrt 中有 {n} 个 Value，grad() 却返回了 {got} 个值"
+    ),
+    "u (a Value the root does not use)": "u（root 没有用到的一个 Value）",
+    "{graph}; grad(output, [{names}]), every .grad set beforehand": (
+        "{graph}；grad(output, [{names}])，事先给每个 .grad 都设了值"
+    ),
 }
