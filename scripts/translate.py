@@ -96,6 +96,7 @@ TRANSLATED = {
     "solutions": [
         "03_value_autograd_exercises",
         "04_tensors_and_functions_exercises",
+        "05_framework_kernels_exercises",
     ],
 }
 

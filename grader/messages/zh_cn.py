@@ -214,4 +214,69 @@ CATALOG: dict[str, str] = {
     "{graph}; grad(output, [{names}]), every .grad set beforehand": (
         "{graph}；grad(output, [{names}])，事先给每个 .grad 都设了值"
     ),
+    # grader/ex05_framework_kernels.py
+    "Backward functors, as in a real framework": "像真实框架那样写反向 functor",
+    "exp2 backward with dy and x, float32 and float64": (
+        "用 dy 和 x 计算 exp2 的反向，float32 与 float64"
+    ),
+    "tanh backward with dy and the saved output y": "用 dy 和保存的输出 y 计算 tanh 的反向",
+    "div backward for both operands, in the broadcast shape": (
+        "div 对两个操作数的反向，形状为广播后的形状"
+    ),
+    "return both gradients in the shape of dy (the broadcast shape)": (
+        "两个梯度都按 dy 的形状（广播后的形状）返回"
+    ),
+    "div_backward must return two arrays: (da, db)": "div_backward 必须返回两个数组：(da, db)",
+    "a kernel-table entry for SiLU: forward, backward, what it saves": (
+        "SiLU 的 kernel 表项：前向、反向、保存什么"
+    ),
+    "the result is (y = silu(x), x.grad), both in x's shape and dtype": (
+        "结果是 (y = silu(x), x.grad)，两者的形状和 dtype 都与 x 相同"
+    ),
+    "the result is (y = silu(x), x.grad)": "结果是 (y = silu(x), x.grad)",
+    'UNARY_KERNELS["silu"] is not a UnaryKernel: register one (the cell after silu_backward '
+    "does it)": (
+        'UNARY_KERNELS["silu"] 不是一个 UnaryKernel：请注册一个'
+        "（silu_backward 后面的单元格就是做这个的）"
+    ),
+    "the entry saves {saves}: a SiLU backward needs x or y": (
+        "这个表项保存的是 {saves}：SiLU 的反向计算需要 x 或 y"
+    ),
+    "a binary kernel-table entry: logaddexp, both gradients, broadcasting": (
+        "一个二元 kernel 表项：logaddexp，两个梯度，广播"
+    ),
+    "the result is (y, a.grad, b.grad, then backward_a and backward_b called directly): a.grad "
+    "in a's shape, b.grad in b's, the direct calls in the broadcast shape (dy's)": (
+        "结果是 (y, a.grad, b.grad，然后是直接调用 backward_a 和 backward_b 的返回值)："
+        "a.grad 的形状与 a 相同，b.grad 与 b 相同，直接调用的返回值为广播后的形状（dy 的形状）"
+    ),
+    "the result is (y = logaddexp(a, b), a.grad, b.grad, then what logaddexp_backward_a and "
+    "logaddexp_backward_b return when called directly)": (
+        "结果是 (y = logaddexp(a, b), a.grad, b.grad，"
+        "然后是直接调用 logaddexp_backward_a 和 logaddexp_backward_b 的返回值)"
+    ),
+    'BINARY_KERNELS["logaddexp"] is not a BinaryKernel: register one (the cell after the '
+    "backward functors does it)": (
+        'BINARY_KERNELS["logaddexp"] 不是一个 BinaryKernel：请注册一个'
+        "（两个反向 functor 后面的单元格就是做这个的）"
+    ),
+    "a of shape {a_shape}, b of shape {b_shape} ({dtype}): a={a}, b={b}": (
+        "形状为 {a_shape} 的 a、形状为 {b_shape} 的 b（{dtype}）：a={a}，b={b}"
+    ),
+    "the SELU entry: find and fix the bugs in its backward": (
+        "SELU 表项：找出并修好它反向计算中的 bug"
+    ),
+    "the result is (y = selu(x), x.grad, selu_backward called directly), all in x's shape and "
+    "dtype": (
+        "结果是 (y = selu(x), x.grad, 直接调用 selu_backward 的返回值)，形状和 dtype 都与 x 相同"
+    ),
+    "the result is (y = selu(x), x.grad, what selu_backward returns when called directly)": (
+        "结果是 (y = selu(x), x.grad, 直接调用 selu_backward 的返回值)"
+    ),
+    'UNARY_KERNELS["selu"] is not a UnaryKernel: run the cell that adds it': (
+        'UNARY_KERNELS["selu"] 不是一个 UnaryKernel：请运行添加它的那个单元格'
+    ),
+    "predict: needs_input_grad, what a kernel saves (in-place checks), dtypes": (
+        "预测：needs_input_grad、kernel 保存什么与原地修改的检查、dtype"
+    ),
 }
