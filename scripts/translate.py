@@ -97,6 +97,7 @@ TRANSLATED = {
         "03_value_autograd_exercises",
         "04_tensors_and_functions_exercises",
         "05_framework_kernels_exercises",
+        "06_training_exercises",
     ],
 }
 

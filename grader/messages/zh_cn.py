@@ -279,4 +279,102 @@ CATALOG: dict[str, str] = {
     "predict: needs_input_grad, what a kernel saves (in-place checks), dtypes": (
         "预测：needs_input_grad、kernel 保存什么与原地修改的检查、dtype"
     ),
+    # grader/ex06_training.py
+    "Training: losses, optimizers, and a network of your own pieces": (
+        "训练：损失、优化器，以及用你自己的部件搭建的网络"
+    ),
+    "softmax cross-entropy (mean), stable for large logits": (
+        "softmax 平均交叉熵，在 logits 很大时也数值稳定"
+    ),
+    "the gradient of the cross-entropy with respect to the logits": "交叉熵对 logits 的梯度",
+    "one gradient per logit: shape (N, C)": "每个 logit 一个梯度：形状为 (N, C)",
+    "Adam steps, as torch.optim.Adam": "与 torch.optim.Adam 一致的 Adam 更新步",
+    "adam_step must return three arrays: (param, m, v)": (
+        "adam_step 必须返回三个数组：(param, m, v)"
+    ),
+    "LayerNorm as an nn.Module: forward and gradients, as torch.nn.LayerNorm": (
+        "用 nn.Module 写的 LayerNorm：前向与梯度都与 torch.nn.LayerNorm 一致"
+    ),
+    "the result is (output, x.grad, weight.grad, bias.grad), each in its own shape": (
+        "结果是 (output, x.grad, weight.grad, bias.grad)，各自保持自己的形状"
+    ),
+    "the result is (output, x.grad, weight.grad, bias.grad)": (
+        "结果是 (output, x.grad, weight.grad, bias.grad)"
+    ),
+    "LayerNorm must be an nn.Module subclass (class LayerNorm(nn.Module))": (
+        "LayerNorm 必须是 nn.Module 的子类（class LayerNorm(nn.Module)）"
+    ),
+    "LayerNorm's parameters are {names}: it needs exactly two Parameters, `weight` and `bias` "
+    "(assign nn.Parameter(...) to self.weight and self.bias)": (
+        "LayerNorm 的参数是 {names}：它恰好需要两个 Parameter，`weight` 和 `bias`"
+        "（把 nn.Parameter(...) 赋给 self.weight 和 self.bias）"
+    ),
+    "{name} has shape {got}; it must be {shape}": "{name} 的形状是 {got}；它必须是 {shape}",
+    "a new LayerNorm's {name} must be all {start}, as torch's is": (
+        "新建的 LayerNorm 的 {name} 必须全为 {start}，与 torch 的一样"
+    ),
+    "for a float32 input (and float32 parameters) LayerNorm returned {dtype}: compute in the "
+    "input's dtype (a numpy float64 constant promotes float32)": (
+        "对于 float32 的输入（和 float32 的参数），LayerNorm 返回了 {dtype}："
+        "请按输入的 dtype 计算（numpy 的 float64 常数会把 float32 提升为 float64）"
+    ),
+    "{name}.grad is None after backward: is it used in forward?": (
+        "backward 之后 {name}.grad 是 None：forward 里用到它了吗？"
+    ),
+    "x of shape {shape}, LayerNorm({normalized}, eps={eps}): x={x}": (
+        "形状为 {shape} 的 x，LayerNorm({normalized}, eps={eps})：x={x}"
+    ),
+    "RMSprop as an optim.Optimizer, step by step as torch.optim.RMSprop": (
+        "用 optim.Optimizer 写的 RMSprop：每一步都与 torch.optim.RMSprop 一致"
+    ),
+    "result[k][i] is parameter i after step k + 1": "result[k][i] 是第 k + 1 步之后的参数 i",
+    "RMSprop must be an optim.Optimizer subclass (class RMSprop(optim.Optimizer))": (
+        "RMSprop 必须是 optim.Optimizer 的子类（class RMSprop(optim.Optimizer)）"
+    ),
+    "; first group lr={lr}": "；第一个参数组 lr={lr}",
+    "RMSprop({options}){groups}, {n} steps on parameters of shapes {shapes}, starting at "
+    "{start}": "RMSprop({options}){groups}，在形状为 {shapes} 的参数上走 {n} 步，初始值为 {start}",
+    "train_steps: find and fix the bugs in a training loop": (
+        "train_steps：找出并修好训练循环中的 bug"
+    ),
+    "the result is (the losses, the parameters after the last step)": (
+        "结果是（各步的损失，最后一步之后的参数）"
+    ),
+    "train_steps must return a list with one loss per batch": (
+        "train_steps 必须返回一个列表，每个小批量一个损失"
+    ),
+    "train_steps returned a list of {kind}, not of floats: each loss tensor keeps its whole "
+    "graph alive (use loss.item())": (
+        "train_steps 返回的是 {kind} 的列表，而不是 float 的列表："
+        "每个损失张量都会让它的整个计算图一直占着内存（请用 loss.item()）"
+    ),
+    "{n} batches of 5 examples, Linear(4, 6) - Tanh - Linear(6, 3), SGD(lr={lr}, momentum=0.9)": (
+        "在 {n} 个小批量（每个 5 个样本）上训练 Linear(4, 6) - Tanh - Linear(6, 3)，"
+        "优化器为 SGD(lr={lr}, momentum=0.9)"
+    ),
+    "predict: momentum, Adam's first step, zero_grad, dropout, no_grad": (
+        "预测：动量、Adam 的第一步、zero_grad、dropout、no_grad"
+    ),
+    "the capstone: your LayerNorm and RMSprop, trained to 90% on digits": (
+        "综合题：用你的 LayerNorm 和 RMSprop 在手写数字上训练到 90%"
+    ),
+    "your network got at least 90% of the held-out digits right": (
+        "你的网络在留出的数字上至少认对了 90%"
+    ),
+    "make_model() must build a network that uses your LayerNorm": (
+        "make_model() 必须搭建一个用到你的 LayerNorm 的网络"
+    ),
+    "train() never called step() of your RMSprop: train with it": (
+        "train() 从来没有调用你的 RMSprop 的 step()：请用它来训练"
+    ),
+    "the predictions should be {n} class labels, one per test digit": (
+        "预测应该是 {n} 个类别标签，每个测试数字一个"
+    ),
+    "test accuracy {accuracy} ({right} of {n} digits right): the network must reach at least "
+    "{target}": (
+        "测试准确率为 {accuracy}（{n} 个数字中认对了 {right} 个）：网络至少要达到 {target}"
+    ),
+    "{n} training digits and {m} held-out ones (seed {seed})": (
+        "用 {n} 个训练数字训练、在 {m} 个留出的数字上测试（种子 {seed}）"
+    ),
 }
