@@ -248,7 +248,7 @@ def judge(
         if problem:
             return 0.0, _("for {case}: {problem}", case=question.show(case), problem=problem)
     if question.passed:
-        return question.points, _(PASSED) + question.passed
+        return question.points, _(PASSED) + _(question.passed)
     if question.kind == "predict":
         return question.points, _(PASSED) + _("every prediction is what PyTorch does")
     return question.points, _(PASSED) + _(

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from grader.core import Exercise, Question, need
+from grader.messages import N_, _
 
 DEEP = 1500  # deeper than Python's default recursion limit (1000)
 EXACT = {"rtol": 1e-12, "atol": 1e-13}
@@ -72,11 +73,17 @@ def _needs_op(ns: dict[str, Any], op: str) -> None:
 
     if op not in BUILT_IN and not callable(getattr(Value, op, None)):
         need(ns, op)  # raises MissingDefinition if the notebook has no such function
-        raise ValueError(f"minigrad's Value has no method {op}: run `Value.{op} = {op}`")
+        raise ValueError(
+            _(
+                "minigrad's Value has no method {op}: run `{assignment}`",
+                op=op,
+                assignment=f"Value.{op} = {op}",
+            )
+        )
 
 
 def _run_ops(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
-    for op, _, _ in case["program"]:
+    for op, _i, _j in case["program"]:
         _needs_op(ns, op)
     leaves, regs = _build(case)
     out = regs[-1]
@@ -119,7 +126,7 @@ def _expected(case: dict[str, Any]) -> np.ndarray:
     return np.array(values, dtype=np.float64)
 
 
-HINT = "the result is [output value, then each leaf's grad]"
+HINT = N_("the result is [output value, then each leaf's grad]")
 
 
 def _describe(case: dict[str, Any]) -> str:
@@ -138,8 +145,12 @@ def _describe(case: dict[str, Any]) -> str:
             expr = f"v{i}.{op}(v{j})"
         lines.append(f"v{n} = {expr}")
     if len(program) > 10:
-        lines.append(f"... ({len(program)} steps in all)")
-    return "the graph " + "; ".join(lines) + f"; output v{len(leaves) + len(program) - 1}"
+        lines.append(_("... ({n} steps in all)", n=len(program)))
+    return _(
+        "the graph {lines}; output {output}",
+        lines="; ".join(lines),
+        output=f"v{len(leaves) + len(program) - 1}",
+    )
 
 
 # q1 (implement): softplus ----------------------------------------------------------------------
@@ -159,7 +170,7 @@ def _softplus_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     cases += [
         {"leaves": _leaves(rng, 2, 5.0), "program": [list(s) for s in p]} for p in SOFTPLUS_PROGRAMS
     ]
-    for _ in range(3):
+    for _draw in range(3):
         n = int(rng.integers(2, 4))
         program = _program(rng, n, ("softplus", "mul", "add", "tanh"), 6)
         cases.append({"leaves": _leaves(rng, n, 3.0), "program": program})
@@ -188,7 +199,7 @@ def _maximum_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
         # each operand the larger one
         cases.append({"leaves": [a, -a], "program": [list(s) for s in p]})
         cases.append({"leaves": [-a, a], "program": [list(s) for s in p]})
-    for _ in range(3):
+    for _draw in range(3):
         n = int(rng.integers(2, 4))
         program = _program(rng, n, ("maximum", "mul", "add", "tanh"), 6)
         cases.append({"leaves": _leaves(rng, n), "program": program})
@@ -208,7 +219,7 @@ def _logaddexp_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
             "program": [["logaddexp", 0, 1], ["logaddexp", 2, 1], ["add", 3, 2]],
         },
     ]
-    for _ in range(3):
+    for _draw in range(3):
         n = int(rng.integers(2, 4))
         program = _program(rng, n, ("logaddexp", "mul", "add", "tanh"), 6)
         cases.append({"leaves": _leaves(rng, n), "program": program})
@@ -228,14 +239,14 @@ def _grad_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     )
     for p in diamonds:
         cases.append({"leaves": _leaves(rng, 2), "program": [list(s) for s in p]})
-    for _ in range(3):
+    for _draw in range(3):
         n = int(rng.integers(2, 5))
         program = _program(rng, n, ("mul", "add", "tanh"), int(rng.integers(4, 12)))
         cases.append({"leaves": _leaves(rng, n), "program": program})
     # A deep chain: v = tanh(v * a + b), five hundred times (1500 nodes).
     leaves = [float(v) for v in rng.uniform(0.5, 1.5, size=3)]
     program, v = [], 0
-    for _ in range(DEEP // 3):
+    for _step in range(DEEP // 3):
         n = len(leaves) + len(program)
         program += [["mul", v, 1], ["add", n, 2], ["tanh", n + 1, -1]]
         v = n + 2
@@ -270,15 +281,25 @@ def _grad_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
         if node.grad != g
     ]
     if changed:
-        where = "the unused Value" if changed[0] == len(regs) else f"v{changed[0]}"
+        where = _("the unused Value") if changed[0] == len(regs) else f"v{changed[0]}"
         raise ValueError(
-            f"grad() changed the .grad of {len(changed)} nodes (e.g. {where}: it was "
-            f"{case['start_grads'][changed[0]]!r}, it is now {nodes[changed[0]].grad!r}); like "
-            "torch.autograd.grad, it must leave every .grad as it found it"
+            _(
+                "grad() changed the .grad of {n} nodes (e.g. {example}); like "
+                "torch.autograd.grad, it must leave every .grad as it found it",
+                n=len(changed),
+                example=_(
+                    "{where}: it was {was}, it is now {now}",
+                    where=where,
+                    was=repr(case["start_grads"][changed[0]]),
+                    now=repr(nodes[changed[0]].grad),
+                ),
+            )
         )
     got = list(got)
     if len(got) != len(wrt):
-        raise ValueError(f"grad() returned {len(got)} values for {len(wrt)} Values in wrt")
+        raise ValueError(
+            _("grad() returned {got} values for {n} Values in wrt", got=len(got), n=len(wrt))
+        )
     return np.array([float(g) for g in got], dtype=np.float64)
 
 
@@ -293,8 +314,12 @@ def _grad_expected(case: dict[str, Any]) -> np.ndarray:
 
 
 def _grad_describe(case: dict[str, Any]) -> str:
-    names = ["u (a Value the root does not use)" if i == -1 else f"v{i}" for i in case["wrt"]]
-    return _describe(case) + f"; grad(output, [{', '.join(names)}]), every .grad set beforehand"
+    names = [_("u (a Value the root does not use)") if i == -1 else f"v{i}" for i in case["wrt"]]
+    return _(
+        "{graph}; grad(output, [{names}]), every .grad set beforehand",
+        graph=_describe(case),
+        names=", ".join(names),
+    )
 
 
 # q5 (predict) ------------------------------------------------------------------------------
@@ -349,10 +374,10 @@ def _as_numbers(value: Any) -> np.ndarray:
 def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
     answers = need(ns, "predictions")()
     if not isinstance(answers, dict):
-        raise ValueError("predictions() must return a dict: {'a': ..., 'b': ..., ...}")
+        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
     missing = [k for k in case["keys"] if answers.get(k) is None]
     if missing:
-        raise ValueError(f"predictions() has no answer for {', '.join(missing)}")
+        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
     return {k: _as_numbers(answers[k]) for k in case["keys"]}
 
 
@@ -376,6 +401,9 @@ def _predict_expected(case: dict[str, Any]) -> dict:
     return out
 
 
+GRAD_HINT = N_("the result is d root / d w for each w in wrt")
+
+
 def _op(name: str, title: str, **options: Any) -> Question:
     return Question(
         name=name,
@@ -393,12 +421,12 @@ def _op(name: str, title: str, **options: Any) -> Question:
 
 EXERCISE = Exercise(
     id="03_value_autograd",
-    title="A scalar autograd engine",
+    title=N_("A scalar autograd engine"),
     version=2,
     questions=(
         _op(
             "q1",
-            "Value.softplus: forward and backward rule, for any x",
+            N_("Value.softplus: forward and backward rule, for any x"),
             needs=("softplus",),
             make_cases=_softplus_cases,
             points=2,
@@ -406,7 +434,7 @@ EXERCISE = Exercise(
         ),
         _op(
             "q2",
-            "Value.maximum, with ties split as torch.maximum splits them",
+            N_("Value.maximum, with ties split as torch.maximum splits them"),
             needs=("maximum",),
             make_cases=_maximum_cases,
             points=2,
@@ -414,7 +442,7 @@ EXERCISE = Exercise(
         ),
         _op(
             "q3",
-            "Value.logaddexp: find and fix the bugs in its backward rule",
+            N_("Value.logaddexp: find and fix the bugs in its backward rule"),
             needs=("logaddexp",),
             make_cases=_logaddexp_cases,
             points=2,
@@ -423,7 +451,7 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q4",
-            title="grad(root, wrt): gradients without touching any .grad",
+            title=N_("grad(root, wrt): gradients without touching any .grad"),
             needs=("grad",),
             make_cases=_grad_cases,
             run=_grad_run,
@@ -431,13 +459,13 @@ EXERCISE = Exercise(
             points=3,
             difficulty=3,
             **EXACT,
-            hint="the result is d root / d w for each w in wrt",
-            layout="the result is d root / d w for each w in wrt",
+            hint=GRAD_HINT,
+            layout=GRAD_HINT,
             describe=_grad_describe,
         ),
         Question(
             name="q5",
-            title="predict: minigrad's Value after two backward calls, nodes, rules",
+            title=N_("predict: minigrad's Value after two backward calls, nodes, rules"),
             needs=("predictions",),
             make_cases=_predict_cases,
             run=_predict_run,
@@ -448,7 +476,7 @@ EXERCISE = Exercise(
             reveal=False,
             rtol=1e-9,
             atol=1e-12,
-            describe=lambda case: "your predictions",
+            describe=lambda case: _("your predictions"),
         ),
     ),
 )

@@ -15,6 +15,7 @@ import numpy as np
 
 from grader.core import Exercise, Question, compare, need
 from grader.ex04_tensors_and_functions import _as_numbers, _predict_run
+from grader.messages import N_, _
 
 DTYPES = (np.float32, np.float64)
 
@@ -103,7 +104,7 @@ def _div_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
 def _div_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     grads = need(ns, "div_backward")(case["dy"], case["a"], case["b"], case["y"])
     if not isinstance(grads, tuple | list) or len(grads) != 2:
-        raise ValueError("div_backward must return two arrays: (da, db)")
+        raise ValueError(_("div_backward must return two arrays: (da, db)"))
     return tuple(grads)
 
 
@@ -119,11 +120,11 @@ def _div_expected(case: dict[str, Any]) -> tuple:
 
 EXERCISE = Exercise(
     id="05_framework_kernels",
-    title="Backward functors, as in a real framework",
+    title=N_("Backward functors, as in a real framework"),
     questions=(
         Question(
             name="q1",
-            title="exp2 backward with dy and x, float32 and float64",
+            title=N_("exp2 backward with dy and x, float32 and float64"),
             needs=("exp2_backward_with_dy_x",),
             make_cases=_unary_cases,
             run=_exp2_run,
@@ -134,7 +135,7 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q2",
-            title="tanh backward with dy and the saved output y",
+            title=N_("tanh backward with dy and the saved output y"),
             needs=("tanh_backward_with_dy_y",),
             make_cases=_tanh_cases,
             run=_tanh_run,
@@ -145,7 +146,7 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q3",
-            title="div backward for both operands, in the broadcast shape",
+            title=N_("div backward for both operands, in the broadcast shape"),
             needs=("div_backward",),
             make_cases=_div_cases,
             run=_div_run,
@@ -153,7 +154,7 @@ EXERCISE = Exercise(
             rtol=1e-5,
             atol=1e-6,
             check_dtype=True,
-            hint="return both gradients in the shape of dy (the broadcast shape)",
+            hint=N_("return both gradients in the shape of dy (the broadcast shape)"),
         ),
     ),
 )
@@ -187,11 +188,15 @@ def _silu_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     entry = UNARY_KERNELS.get("silu")
     if not isinstance(entry, UnaryKernel):
         raise ValueError(
-            'UNARY_KERNELS["silu"] is not a UnaryKernel: register one (the cell after '
-            "silu_backward does it)"
+            _(
+                'UNARY_KERNELS["silu"] is not a UnaryKernel: register one (the cell after '
+                "silu_backward does it)"
+            )
         )
     if entry.saves not in ("x", "y"):
-        raise ValueError(f"the entry saves {entry.saves!r}: a SiLU backward needs x or y")
+        raise ValueError(
+            _("the entry saves {saves}: a SiLU backward needs x or y", saves=repr(entry.saves))
+        )
     x = minigrad.tensor(case["x"], requires_grad=True)
     with np.errstate(over="ignore"):  # exp(-x) may overflow in a correct forward: silently
         y = apply(unary_op("silu"), x)
@@ -210,7 +215,7 @@ def _silu_expected(case: dict[str, Any]) -> tuple:
 
 SILU = Question(
     name="q4",
-    title="a kernel-table entry for SiLU: forward, backward, what it saves",
+    title=N_("a kernel-table entry for SiLU: forward, backward, what it saves"),
     needs=("silu_forward", "silu_backward"),
     make_cases=_silu_cases,
     run=_silu_run,
@@ -220,8 +225,8 @@ SILU = Question(
     check_dtype=True,
     points=3,
     difficulty=2,
-    hint="the result is (y = silu(x), x.grad), both in x's shape and dtype",
-    layout="the result is (y = silu(x), x.grad)",
+    hint=N_("the result is (y = silu(x), x.grad), both in x's shape and dtype"),
+    layout=N_("the result is (y = silu(x), x.grad)"),
 )
 # Exact answers are asked: float64 within a few ulps (a finite difference is far off), float32
 # within its own rounding.
@@ -292,8 +297,10 @@ def _logaddexp_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     entry = BINARY_KERNELS.get("logaddexp")
     if not isinstance(entry, BinaryKernel):
         raise ValueError(
-            'BINARY_KERNELS["logaddexp"] is not a BinaryKernel: register one (the cell after '
-            "the backward functors does it)"
+            _(
+                'BINARY_KERNELS["logaddexp"] is not a BinaryKernel: register one (the cell '
+                "after the backward functors does it)"
+            )
         )
     a = minigrad.tensor(case["a"], requires_grad=True)
     b = minigrad.tensor(case["b"], requires_grad=True)
@@ -324,7 +331,14 @@ def _logaddexp_expected(case: dict[str, Any]) -> tuple:
 
 def _pair_describe(case: dict[str, Any]) -> str:
     a, b = case["a"], case["b"]
-    return f"a of shape {a.shape}, b of shape {b.shape} ({a.dtype}): a={_short(a)}, b={_short(b)}"
+    return _(
+        "a of shape {a_shape}, b of shape {b_shape} ({dtype}): a={a}, b={b}",
+        a_shape=a.shape,
+        b_shape=b.shape,
+        dtype=a.dtype,
+        a=_short(a),
+        b=_short(b),
+    )
 
 
 def _short(x: np.ndarray) -> str:
@@ -334,7 +348,7 @@ def _short(x: np.ndarray) -> str:
 
 LOGADDEXP = Question(
     name="q5",
-    title="a binary kernel-table entry: logaddexp, both gradients, broadcasting",
+    title=N_("a binary kernel-table entry: logaddexp, both gradients, broadcasting"),
     needs=("logaddexp_forward", "logaddexp_backward_a", "logaddexp_backward_b"),
     make_cases=_logaddexp_cases,
     run=_logaddexp_run,
@@ -343,10 +357,14 @@ LOGADDEXP = Question(
     accept=_by_dtype("a"),
     points=2,
     difficulty=3,
-    hint="the result is (y, a.grad, b.grad, then backward_a and backward_b called directly): "
-    "a.grad in a's shape, b.grad in b's, the direct calls in the broadcast shape (dy's)",
-    layout="the result is (y = logaddexp(a, b), a.grad, b.grad, then what logaddexp_backward_a "
-    "and logaddexp_backward_b return when called directly)",
+    hint=N_(
+        "the result is (y, a.grad, b.grad, then backward_a and backward_b called directly): "
+        "a.grad in a's shape, b.grad in b's, the direct calls in the broadcast shape (dy's)"
+    ),
+    layout=N_(
+        "the result is (y = logaddexp(a, b), a.grad, b.grad, then what logaddexp_backward_a "
+        "and logaddexp_backward_b return when called directly)"
+    ),
     describe=_pair_describe,
 )
 
@@ -375,7 +393,7 @@ def _selu_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     need(ns, "selu_backward")
     entry = UNARY_KERNELS.get("selu")
     if not isinstance(entry, UnaryKernel):
-        raise ValueError('UNARY_KERNELS["selu"] is not a UnaryKernel: run the cell that adds it')
+        raise ValueError(_('UNARY_KERNELS["selu"] is not a UnaryKernel: run the cell that adds it'))
     x = minigrad.tensor(case["x"], requires_grad=True)
     y = apply(unary_op("selu"), x)
     y.backward(minigrad.tensor(case["dy"]))
@@ -397,7 +415,7 @@ def _selu_expected(case: dict[str, Any]) -> tuple:
 
 SELU = Question(
     name="q6",
-    title="the SELU entry: find and fix the bugs in its backward",
+    title=N_("the SELU entry: find and fix the bugs in its backward"),
     needs=("selu_backward",),
     make_cases=_selu_cases,
     run=_selu_run,
@@ -407,9 +425,13 @@ SELU = Question(
     points=2,
     kind="debug",
     difficulty=2,
-    hint="the result is (y = selu(x), x.grad, selu_backward called directly), all in x's "
-    "shape and dtype",
-    layout="the result is (y = selu(x), x.grad, what selu_backward returns when called directly)",
+    hint=N_(
+        "the result is (y = selu(x), x.grad, selu_backward called directly), all in x's "
+        "shape and dtype"
+    ),
+    layout=N_(
+        "the result is (y = selu(x), x.grad, what selu_backward returns when called directly)"
+    ),
 )
 
 
@@ -495,7 +517,7 @@ def _predict_expected(case: dict[str, Any]) -> dict:
 
 PREDICT = Question(
     name="q7",
-    title="predict: needs_input_grad, what a kernel saves (in-place checks), dtypes",
+    title=N_("predict: needs_input_grad, what a kernel saves (in-place checks), dtypes"),
     needs=("predictions",),
     make_cases=_predict_cases,
     run=_predict_run,
@@ -504,7 +526,7 @@ PREDICT = Question(
     kind="predict",
     difficulty=1,
     reveal=False,
-    describe=lambda case: "your predictions",
+    describe=lambda case: _("your predictions"),
 )
 
 # The functors of q1-q3 follow notebook 05 closely (warm-ups); q4 adds an entry to the table,

@@ -13,6 +13,7 @@ import numpy as np
 
 from grader.core import Exercise, Question, need
 from grader.ex04_tensors_and_functions import _as_numbers, _predict_run
+from grader.messages import N_, _
 
 
 def _ce_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -87,7 +88,7 @@ def _adam_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
     for t, grad in enumerate(case["grads"], start=1):
         out = step(param, grad, m, v, t, case["lr"], beta1, beta2, case["eps"])
         if not isinstance(out, tuple | list) or len(out) != 3:
-            raise ValueError("adam_step must return three arrays: (param, m, v)")
+            raise ValueError(_("adam_step must return three arrays: (param, m, v)"))
         param, m, v = (np.asarray(a, dtype=np.float64) for a in out)
     return param
 
@@ -109,7 +110,7 @@ EXERCISE = Exercise(
     questions=(
         Question(
             name="q1",
-            title="softmax cross-entropy (mean), stable for large logits",
+            title=N_("softmax cross-entropy (mean), stable for large logits"),
             needs=("cross_entropy",),
             make_cases=_ce_cases,
             run=_ce_run,
@@ -117,16 +118,16 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q2",
-            title="the gradient of the cross-entropy with respect to the logits",
+            title=N_("the gradient of the cross-entropy with respect to the logits"),
             needs=("cross_entropy_backward",),
             make_cases=_ce_cases,
             run=_ce_backward_run,
             expected=_ce_backward_expected,
-            hint="one gradient per logit: shape (N, C)",
+            hint=N_("one gradient per logit: shape (N, C)"),
         ),
         Question(
             name="q3",
-            title="Adam steps, as torch.optim.Adam",
+            title=N_("Adam steps, as torch.optim.Adam"),
             needs=("adam_step",),
             make_cases=_adam_cases,
             run=_adam_run,
@@ -191,25 +192,44 @@ def _layernorm_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     arg = shape[0] if len(shape) == 1 else shape  # an int, as usually written, or a tuple
     module = layer_norm(arg, eps=case["eps"])
     if not isinstance(module, nn.Module):
-        raise ValueError("LayerNorm must be an nn.Module subclass (class LayerNorm(nn.Module))")
+        raise ValueError(_("LayerNorm must be an nn.Module subclass (class LayerNorm(nn.Module))"))
     params = dict(module.named_parameters())
     if set(params) != {"weight", "bias"}:
         raise ValueError(
-            f"LayerNorm's parameters are {sorted(params)}: it needs exactly two Parameters, "
-            "`weight` and `bias` (assign nn.Parameter(...) to self.weight and self.bias)"
+            _(
+                "LayerNorm's parameters are {names}: it needs exactly two Parameters, `weight` "
+                "and `bias` (assign nn.Parameter(...) to self.weight and self.bias)",
+                names=sorted(params),
+            )
         )
     for name, start in (("weight", 1.0), ("bias", 0.0)):
         p = params[name]
         if tuple(p.shape) != shape:
-            raise ValueError(f"{name} has shape {tuple(p.shape)}; it must be {shape}")
+            raise ValueError(
+                _(
+                    "{name} has shape {got}; it must be {shape}",
+                    name=name,
+                    got=tuple(p.shape),
+                    shape=shape,
+                )
+            )
         if not np.all(p.detach().numpy() == start):
-            raise ValueError(f"a new LayerNorm's {name} must be all {start:g}, as torch's is")
+            raise ValueError(
+                _(
+                    "a new LayerNorm's {name} must be all {start}, as torch's is",
+                    name=name,
+                    start=f"{start:g}",
+                )
+            )
     x32 = minigrad.tensor(case["x"].astype(np.float32))
     out32 = module(x32)
     if out32.dtype != minigrad.float32:
         raise ValueError(
-            f"for a float32 input (and float32 parameters) LayerNorm returned {out32.dtype}: "
-            "compute in the input's dtype (a numpy float64 constant promotes float32)"
+            _(
+                "for a float32 input (and float32 parameters) LayerNorm returned {dtype}: "
+                "compute in the input's dtype (a numpy float64 constant promotes float32)",
+                dtype=out32.dtype,
+            )
         )
     module.double()
     params["weight"].detach().numpy()[...] = case["weight"]
@@ -220,7 +240,9 @@ def _layernorm_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     grads = []
     for name, t in (("x", x), ("weight", params["weight"]), ("bias", params["bias"])):
         if t.grad is None:
-            raise ValueError(f"{name}.grad is None after backward: is it used in forward?")
+            raise ValueError(
+                _("{name}.grad is None after backward: is it used in forward?", name=name)
+            )
         grads.append(_tensor_array(t.grad))
     return (_tensor_array(out), *grads)
 
@@ -241,9 +263,12 @@ def _layernorm_expected(case: dict[str, Any]) -> tuple:
 
 
 def _layernorm_describe(case: dict[str, Any]) -> str:
-    return (
-        f"x of shape {case['x'].shape}, LayerNorm({_normalized(case)}, eps={case['eps']:g}): "
-        f"x={_short(case['x'])}"
+    return _(
+        "x of shape {shape}, LayerNorm({normalized}, eps={eps}): x={x}",
+        shape=case["x"].shape,
+        normalized=_normalized(case),
+        eps=f"{case['eps']:g}",
+        x=_short(case["x"]),
     )
 
 
@@ -296,7 +321,7 @@ def _rmsprop_run(ns: dict[str, Any], case: dict[str, Any]) -> list:
     rmsprop = need(ns, "RMSprop")
     if not (isinstance(rmsprop, type) and issubclass(rmsprop, optim.Optimizer)):
         raise ValueError(
-            "RMSprop must be an optim.Optimizer subclass (class RMSprop(optim.Optimizer))"
+            _("RMSprop must be an optim.Optimizer subclass (class RMSprop(optim.Optimizer))")
         )
     params = [minigrad.tensor(p, requires_grad=True) for p in case["params"]]
     if case["group_lr"] is None:
@@ -334,10 +359,19 @@ def _rmsprop_expected(case: dict[str, Any]) -> list:
 def _rmsprop_describe(case: dict[str, Any]) -> str:
     options = ", ".join(f"{k}={v:g}" for k, v in case["options"].items())
     shapes = ", ".join(str(np.shape(p)) for p in case["params"])
-    groups = f"; first group lr={case['group_lr']:g}" if case["group_lr"] is not None else ""
-    return (
-        f"RMSprop({options}){groups}, {len(case['grads'])} steps on parameters of shapes "
-        f"{shapes}, starting at {_short(np.concatenate([np.ravel(p) for p in case['params']]))}"
+    groups = (
+        _("; first group lr={lr}", lr=f"{case['group_lr']:g}")
+        if case["group_lr"] is not None
+        else ""
+    )
+    return _(
+        "RMSprop({options}){groups}, {n} steps on parameters of shapes {shapes}, starting at "
+        "{start}",
+        options=options,
+        groups=groups,
+        n=len(case["grads"]),
+        shapes=shapes,
+        start=_short(np.concatenate([np.ravel(p) for p in case["params"]])),
     )
 
 
@@ -375,12 +409,15 @@ def _loop_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     optimizer = minigrad.optim.SGD(model.parameters(), lr=case["lr"], momentum=0.9)
     losses = need(ns, "train_steps")(model, optimizer, case["batches"])
     if not isinstance(losses, list | tuple) or len(losses) != len(case["batches"]):
-        raise ValueError("train_steps must return a list with one loss per batch")
+        raise ValueError(_("train_steps must return a list with one loss per batch"))
     for loss in losses:
         if not isinstance(loss, float | int):
             raise ValueError(
-                f"train_steps returned a list of {type(loss).__name__}, not of floats: each "
-                "loss tensor keeps its whole graph alive (use loss.item())"
+                _(
+                    "train_steps returned a list of {kind}, not of floats: each loss tensor "
+                    "keeps its whole graph alive (use loss.item())",
+                    kind=type(loss).__name__,
+                )
             )
     return [float(v) for v in losses], [_tensor_array(p) for p in model.parameters()]
 
@@ -401,9 +438,10 @@ def _loop_expected(case: dict[str, Any]) -> tuple:
 
 
 def _loop_describe(case: dict[str, Any]) -> str:
-    return (
-        f"{len(case['batches'])} batches of 5 examples, Linear(4, 6) - Tanh - Linear(6, 3), "
-        f"SGD(lr={case['lr']:.3g}, momentum=0.9)"
+    return _(
+        "{n} batches of 5 examples, Linear(4, 6) - Tanh - Linear(6, 3), SGD(lr={lr}, momentum=0.9)",
+        n=len(case["batches"]),
+        lr=f"{case['lr']:.3g}",
     )
 
 
@@ -474,6 +512,12 @@ def _predict_expected(case: dict[str, Any]) -> dict:
 #: The accuracy on held-out digits that the trained network must reach.
 ACCURACY = 0.9
 TRAIN_SIZE, TEST_SIZE = 1400, 397
+# The title and the verdict state ACCURACY; a marked message is a literal (its translation is
+# looked up by its English text), so the figure is written out and checked here.
+CAPSTONE_TITLE = N_("the capstone: your LayerNorm and RMSprop, trained to 90% on digits")
+CAPSTONE_PASSED = N_("your network got at least 90% of the held-out digits right")
+if not all(f" {ACCURACY:.0%} " in text for text in (CAPSTONE_TITLE, CAPSTONE_PASSED)):
+    raise ImportError(f"the capstone's title and verdict must state ACCURACY ({ACCURACY:.0%})")
 
 
 @functools.cache
@@ -509,7 +553,7 @@ def _capstone_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
     minigrad.manual_seed(case["seed"])
     model = make_model()
     if not any(isinstance(m, layer_norm) for m in model.modules()):
-        raise ValueError("make_model() must build a network that uses your LayerNorm")
+        raise ValueError(_("make_model() must build a network that uses your LayerNorm"))
     steps = [0]
     original = rmsprop.step
 
@@ -523,7 +567,7 @@ def _capstone_run(ns: dict[str, Any], case: dict[str, Any]) -> np.ndarray:
     finally:
         rmsprop.step = original
     if steps[0] == 0:
-        raise ValueError("train() never called step() of your RMSprop: train with it")
+        raise ValueError(_("train() never called step() of your RMSprop: train with it"))
     model.eval()
     with minigrad.no_grad():
         logits = model(minigrad.tensor(case["x_test"]))
@@ -537,27 +581,33 @@ def _capstone_expected(case: dict[str, Any]) -> np.ndarray:
 def _capstone_accept(case: dict[str, Any], want: Any, got: Any) -> str:
     want = np.asarray(want)
     if not isinstance(got, np.ndarray) or got.shape != want.shape:
-        return f"the predictions should be {want.size} class labels, one per test digit"
+        return _("the predictions should be {n} class labels, one per test digit", n=want.size)
     right = int(np.sum(got == want))
     if right < ACCURACY * want.size:
-        return (
-            f"test accuracy {right / want.size:.1%} ({right} of {want.size} digits right): "
-            f"the network must reach at least {ACCURACY:.0%}"
+        return _(
+            "test accuracy {accuracy} ({right} of {n} digits right): the network must reach "
+            "at least {target}",
+            accuracy=f"{right / want.size:.1%}",
+            right=right,
+            n=want.size,
+            target=f"{ACCURACY:.0%}",
         )
     return ""
 
 
 def _capstone_describe(case: dict[str, Any]) -> str:
-    return (
-        f"{len(case['y_train'])} training digits and {len(case['x_test'])} held-out ones "
-        f"(seed {case['seed']})"
+    return _(
+        "{n} training digits and {m} held-out ones (seed {seed})",
+        n=len(case["y_train"]),
+        m=len(case["x_test"]),
+        seed=case["seed"],
     )
 
 
 CAPSTONE = (
     Question(
         name="q4",
-        title="LayerNorm as an nn.Module: forward and gradients, as torch.nn.LayerNorm",
+        title=N_("LayerNorm as an nn.Module: forward and gradients, as torch.nn.LayerNorm"),
         needs=("LayerNorm",),
         make_cases=_layernorm_cases,
         run=_layernorm_run,
@@ -566,13 +616,13 @@ CAPSTONE = (
         atol=1e-11,
         points=2,
         difficulty=2,
-        hint="the result is (output, x.grad, weight.grad, bias.grad), each in its own shape",
-        layout="the result is (output, x.grad, weight.grad, bias.grad)",
+        hint=N_("the result is (output, x.grad, weight.grad, bias.grad), each in its own shape"),
+        layout=N_("the result is (output, x.grad, weight.grad, bias.grad)"),
         describe=_layernorm_describe,
     ),
     Question(
         name="q5",
-        title="RMSprop as an optim.Optimizer, step by step as torch.optim.RMSprop",
+        title=N_("RMSprop as an optim.Optimizer, step by step as torch.optim.RMSprop"),
         needs=("RMSprop",),
         make_cases=_rmsprop_cases,
         run=_rmsprop_run,
@@ -581,12 +631,12 @@ CAPSTONE = (
         atol=1e-12,
         points=2,
         difficulty=2,
-        layout="result[k][i] is parameter i after step k + 1",
+        layout=N_("result[k][i] is parameter i after step k + 1"),
         describe=_rmsprop_describe,
     ),
     Question(
         name="q6",
-        title="train_steps: find and fix the bugs in a training loop",
+        title=N_("train_steps: find and fix the bugs in a training loop"),
         needs=("train_steps",),
         make_cases=_loop_cases,
         run=_loop_run,
@@ -596,12 +646,12 @@ CAPSTONE = (
         points=2,
         kind="debug",
         difficulty=1,
-        layout="the result is (the losses, the parameters after the last step)",
+        layout=N_("the result is (the losses, the parameters after the last step)"),
         describe=_loop_describe,
     ),
     Question(
         name="q7",
-        title="predict: momentum, Adam's first step, zero_grad, dropout, no_grad",
+        title=N_("predict: momentum, Adam's first step, zero_grad, dropout, no_grad"),
         needs=("predictions",),
         make_cases=_predict_cases,
         run=_predict_run,
@@ -612,17 +662,17 @@ CAPSTONE = (
         kind="predict",
         difficulty=1,
         reveal=False,
-        describe=lambda case: "your predictions",
+        describe=lambda case: _("your predictions"),
     ),
     Question(
         name="q8",
-        title=f"the capstone: your LayerNorm and RMSprop, trained to {ACCURACY:.0%} on digits",
+        title=CAPSTONE_TITLE,
         needs=("make_model", "train"),
         make_cases=_capstone_cases,
         run=_capstone_run,
         expected=_capstone_expected,
         accept=_capstone_accept,
-        passed=f"your network got at least {ACCURACY:.0%} of the held-out digits right",
+        passed=CAPSTONE_PASSED,
         points=2,
         difficulty=2,
         describe=_capstone_describe,
@@ -633,7 +683,7 @@ CAPSTONE = (
 # minigrad's Module and Optimizer.
 EXERCISE = Exercise(
     id=EXERCISE.id,
-    title="Training: losses, optimizers, and a network of your own pieces",
+    title=N_("Training: losses, optimizers, and a network of your own pieces"),
     questions=(*(dataclasses.replace(q, kind="warm-up") for q in EXERCISE.questions), *CAPSTONE),
     version=2,
 )

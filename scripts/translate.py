@@ -93,8 +93,12 @@ TRANSLATED = {
         "05_framework_kernels",
         "06_training",
     ],
-    # 01-03, 05 and 06 wait for their rebuilt questions (issue 12).
-    "solutions": ["04_tensors_and_functions_exercises"],
+    "solutions": [
+        "03_value_autograd_exercises",
+        "04_tensors_and_functions_exercises",
+        "05_framework_kernels_exercises",
+        "06_training_exercises",
+    ],
 }
 
 # Markdown files translated section by section: English file -> (translation, built file).

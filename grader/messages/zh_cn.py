@@ -174,4 +174,207 @@ CATALOG: dict[str, str] = {
     ),
     "predictions() has no answer for {keys}": "predictions() 没有给出 {keys} 的答案",
     "your predictions": "你的预测",
+    # grader/ex03_value_autograd.py
+    "A scalar autograd engine": "标量自动微分引擎",
+    "Value.softplus: forward and backward rule, for any x": (
+        "Value.softplus：对任何 x 都成立的前向与反向规则"
+    ),
+    "Value.maximum, with ties split as torch.maximum splits them": (
+        "Value.maximum：两数相等时像 torch.maximum 那样平分梯度"
+    ),
+    "Value.logaddexp: find and fix the bugs in its backward rule": (
+        "Value.logaddexp：找出并修好它反向规则中的 bug"
+    ),
+    "grad(root, wrt): gradients without touching any .grad": (
+        "grad(root, wrt)：不动任何 .grad 求出梯度"
+    ),
+    "predict: minigrad's Value after two backward calls, nodes, rules": (
+        "预测：两次 backward 之后的 minigrad Value、节点、反向规则"
+    ),
+    "the result is [output value, then each leaf's grad]": (
+        "结果是 [输出的值，然后依次是每个叶子节点的 grad]"
+    ),
+    "the result is d root / d w for each w in wrt": "结果是 wrt 中每个 w 对应的 d root / d w",
+    "minigrad's Value has no method {op}: run `{assignment}`": (
+        "minigrad 的 Value 没有 {op} 方法：请运行 `{assignment}`"
+    ),
+    "... ({n} steps in all)": "...（共 {n} 步）",
+    "the graph {lines}; output {output}": "计算图 {lines}；输出为 {output}",
+    "the unused Value": "那个没有用到的 Value",
+    "grad() changed the .grad of {n} nodes (e.g. {example}); like torch.autograd.grad, it must "
+    "leave every .grad as it found it": (
+        "grad() 改变了 {n} 个节点的 .grad（例如 {example}）；"
+        "它必须像 torch.autograd.grad 那样，让每个 .grad 保持原样"
+    ),
+    "{where}: it was {was}, it is now {now}": "{where}：原来是 {was}，现在是 {now}",
+    "grad() returned {got} values for {n} Values in wrt": (
+        "wrt 中有 {n} 个 Value，grad() 却返回了 {got} 个值"
+    ),
+    "u (a Value the root does not use)": "u（root 没有用到的一个 Value）",
+    "{graph}; grad(output, [{names}]), every .grad set beforehand": (
+        "{graph}；grad(output, [{names}])，事先给每个 .grad 都设了值"
+    ),
+    # grader/ex05_framework_kernels.py
+    "Backward functors, as in a real framework": "像真实框架那样写反向 functor",
+    "exp2 backward with dy and x, float32 and float64": (
+        "用 dy 和 x 计算 exp2 的反向，float32 与 float64"
+    ),
+    "tanh backward with dy and the saved output y": "用 dy 和保存的输出 y 计算 tanh 的反向",
+    "div backward for both operands, in the broadcast shape": (
+        "div 对两个操作数的反向，形状为广播后的形状"
+    ),
+    "return both gradients in the shape of dy (the broadcast shape)": (
+        "两个梯度都按 dy 的形状（广播后的形状）返回"
+    ),
+    "div_backward must return two arrays: (da, db)": "div_backward 必须返回两个数组：(da, db)",
+    "a kernel-table entry for SiLU: forward, backward, what it saves": (
+        "SiLU 的 kernel 表项：前向、反向、保存什么"
+    ),
+    "the result is (y = silu(x), x.grad), both in x's shape and dtype": (
+        "结果是 (y = silu(x), x.grad)，两者的形状和 dtype 都与 x 相同"
+    ),
+    "the result is (y = silu(x), x.grad)": "结果是 (y = silu(x), x.grad)",
+    'UNARY_KERNELS["silu"] is not a UnaryKernel: register one (the cell after silu_backward '
+    "does it)": (
+        'UNARY_KERNELS["silu"] 不是一个 UnaryKernel：请注册一个'
+        "（silu_backward 后面的单元格就是做这个的）"
+    ),
+    "the entry saves {saves}: a SiLU backward needs x or y": (
+        "这个表项保存的是 {saves}：SiLU 的反向计算需要 x 或 y"
+    ),
+    "a binary kernel-table entry: logaddexp, both gradients, broadcasting": (
+        "一个二元 kernel 表项：logaddexp，两个梯度，广播"
+    ),
+    "the result is (y, a.grad, b.grad, then backward_a and backward_b called directly): a.grad "
+    "in a's shape, b.grad in b's, the direct calls in the broadcast shape (dy's)": (
+        "结果是 (y, a.grad, b.grad，然后是直接调用 backward_a 和 backward_b 的返回值)："
+        "a.grad 的形状与 a 相同，b.grad 与 b 相同，直接调用的返回值为广播后的形状（dy 的形状）"
+    ),
+    "the result is (y = logaddexp(a, b), a.grad, b.grad, then what logaddexp_backward_a and "
+    "logaddexp_backward_b return when called directly)": (
+        "结果是 (y = logaddexp(a, b), a.grad, b.grad，"
+        "然后是直接调用 logaddexp_backward_a 和 logaddexp_backward_b 的返回值)"
+    ),
+    'BINARY_KERNELS["logaddexp"] is not a BinaryKernel: register one (the cell after the '
+    "backward functors does it)": (
+        'BINARY_KERNELS["logaddexp"] 不是一个 BinaryKernel：请注册一个'
+        "（两个反向 functor 后面的单元格就是做这个的）"
+    ),
+    "a of shape {a_shape}, b of shape {b_shape} ({dtype}): a={a}, b={b}": (
+        "形状为 {a_shape} 的 a、形状为 {b_shape} 的 b（{dtype}）：a={a}，b={b}"
+    ),
+    "the SELU entry: find and fix the bugs in its backward": (
+        "SELU 表项：找出并修好它反向计算中的 bug"
+    ),
+    "the result is (y = selu(x), x.grad, selu_backward called directly), all in x's shape and "
+    "dtype": (
+        "结果是 (y = selu(x), x.grad, 直接调用 selu_backward 的返回值)，形状和 dtype 都与 x 相同"
+    ),
+    "the result is (y = selu(x), x.grad, what selu_backward returns when called directly)": (
+        "结果是 (y = selu(x), x.grad, 直接调用 selu_backward 的返回值)"
+    ),
+    'UNARY_KERNELS["selu"] is not a UnaryKernel: run the cell that adds it': (
+        'UNARY_KERNELS["selu"] 不是一个 UnaryKernel：请运行添加它的那个单元格'
+    ),
+    "predict: needs_input_grad, what a kernel saves (in-place checks), dtypes": (
+        "预测：needs_input_grad、kernel 保存什么与原地修改的检查、dtype"
+    ),
+    # grader/ex06_training.py
+    "Training: losses, optimizers, and a network of your own pieces": (
+        "训练：损失、优化器，以及用你自己的部件搭建的网络"
+    ),
+    "softmax cross-entropy (mean), stable for large logits": (
+        "softmax 平均交叉熵，在 logits 很大时也数值稳定"
+    ),
+    "the gradient of the cross-entropy with respect to the logits": "交叉熵对 logits 的梯度",
+    "one gradient per logit: shape (N, C)": "每个 logit 一个梯度：形状为 (N, C)",
+    "Adam steps, as torch.optim.Adam": "与 torch.optim.Adam 一致的 Adam 更新步",
+    "adam_step must return three arrays: (param, m, v)": (
+        "adam_step 必须返回三个数组：(param, m, v)"
+    ),
+    "LayerNorm as an nn.Module: forward and gradients, as torch.nn.LayerNorm": (
+        "用 nn.Module 写的 LayerNorm：前向与梯度都与 torch.nn.LayerNorm 一致"
+    ),
+    "the result is (output, x.grad, weight.grad, bias.grad), each in its own shape": (
+        "结果是 (output, x.grad, weight.grad, bias.grad)，各自保持自己的形状"
+    ),
+    "the result is (output, x.grad, weight.grad, bias.grad)": (
+        "结果是 (output, x.grad, weight.grad, bias.grad)"
+    ),
+    "LayerNorm must be an nn.Module subclass (class LayerNorm(nn.Module))": (
+        "LayerNorm 必须是 nn.Module 的子类（class LayerNorm(nn.Module)）"
+    ),
+    "LayerNorm's parameters are {names}: it needs exactly two Parameters, `weight` and `bias` "
+    "(assign nn.Parameter(...) to self.weight and self.bias)": (
+        "LayerNorm 的参数是 {names}：它恰好需要两个 Parameter，`weight` 和 `bias`"
+        "（把 nn.Parameter(...) 赋给 self.weight 和 self.bias）"
+    ),
+    "{name} has shape {got}; it must be {shape}": "{name} 的形状是 {got}；它必须是 {shape}",
+    "a new LayerNorm's {name} must be all {start}, as torch's is": (
+        "新建的 LayerNorm 的 {name} 必须全为 {start}，与 torch 的一样"
+    ),
+    "for a float32 input (and float32 parameters) LayerNorm returned {dtype}: compute in the "
+    "input's dtype (a numpy float64 constant promotes float32)": (
+        "对于 float32 的输入（和 float32 的参数），LayerNorm 返回了 {dtype}："
+        "请按输入的 dtype 计算（numpy 的 float64 常数会把 float32 提升为 float64）"
+    ),
+    "{name}.grad is None after backward: is it used in forward?": (
+        "backward 之后 {name}.grad 是 None：forward 里用到它了吗？"
+    ),
+    "x of shape {shape}, LayerNorm({normalized}, eps={eps}): x={x}": (
+        "形状为 {shape} 的 x，LayerNorm({normalized}, eps={eps})：x={x}"
+    ),
+    "RMSprop as an optim.Optimizer, step by step as torch.optim.RMSprop": (
+        "用 optim.Optimizer 写的 RMSprop：每一步都与 torch.optim.RMSprop 一致"
+    ),
+    "result[k][i] is parameter i after step k + 1": "result[k][i] 是第 k + 1 步之后的参数 i",
+    "RMSprop must be an optim.Optimizer subclass (class RMSprop(optim.Optimizer))": (
+        "RMSprop 必须是 optim.Optimizer 的子类（class RMSprop(optim.Optimizer)）"
+    ),
+    "; first group lr={lr}": "；第一个参数组 lr={lr}",
+    "RMSprop({options}){groups}, {n} steps on parameters of shapes {shapes}, starting at "
+    "{start}": "RMSprop({options}){groups}，在形状为 {shapes} 的参数上走 {n} 步，初始值为 {start}",
+    "train_steps: find and fix the bugs in a training loop": (
+        "train_steps：找出并修好训练循环中的 bug"
+    ),
+    "the result is (the losses, the parameters after the last step)": (
+        "结果是（各步的损失，最后一步之后的参数）"
+    ),
+    "train_steps must return a list with one loss per batch": (
+        "train_steps 必须返回一个列表，每个小批量一个损失"
+    ),
+    "train_steps returned a list of {kind}, not of floats: each loss tensor keeps its whole "
+    "graph alive (use loss.item())": (
+        "train_steps 返回的是 {kind} 的列表，而不是 float 的列表："
+        "每个损失张量都会让它的整个计算图一直占着内存（请用 loss.item()）"
+    ),
+    "{n} batches of 5 examples, Linear(4, 6) - Tanh - Linear(6, 3), SGD(lr={lr}, momentum=0.9)": (
+        "在 {n} 个小批量（每个 5 个样本）上训练 Linear(4, 6) - Tanh - Linear(6, 3)，"
+        "优化器为 SGD(lr={lr}, momentum=0.9)"
+    ),
+    "predict: momentum, Adam's first step, zero_grad, dropout, no_grad": (
+        "预测：动量、Adam 的第一步、zero_grad、dropout、no_grad"
+    ),
+    "the capstone: your LayerNorm and RMSprop, trained to 90% on digits": (
+        "综合题：用你的 LayerNorm 和 RMSprop 在手写数字上训练到 90%"
+    ),
+    "your network got at least 90% of the held-out digits right": (
+        "你的网络在留出的数字上至少认对了 90%"
+    ),
+    "make_model() must build a network that uses your LayerNorm": (
+        "make_model() 必须搭建一个用到你的 LayerNorm 的网络"
+    ),
+    "train() never called step() of your RMSprop: train with it": (
+        "train() 从来没有调用你的 RMSprop 的 step()：请用它来训练"
+    ),
+    "the predictions should be {n} class labels, one per test digit": (
+        "预测应该是 {n} 个类别标签，每个测试数字一个"
+    ),
+    "test accuracy {accuracy} ({right} of {n} digits right): the network must reach at least "
+    "{target}": (
+        "测试准确率为 {accuracy}（{n} 个数字中认对了 {right} 个）：网络至少要达到 {target}"
+    ),
+    "{n} training digits and {m} held-out ones (seed {seed})": (
+        "用 {n} 个训练数字训练、在 {m} 个留出的数字上测试（种子 {seed}）"
+    ),
 }
