@@ -92,6 +92,7 @@ TRANSLATED = {
         "04_tensors_and_functions",
         "05_framework_kernels",
         "06_training",
+        "07_higher_order",
     ],
     # 01-03, 05 and 06 wait for their rebuilt questions (issue 12).
     "solutions": ["04_tensors_and_functions_exercises"],
