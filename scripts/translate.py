@@ -94,8 +94,12 @@ TRANSLATED = {
         "06_training",
         "07_higher_order",
     ],
-    # 01-03, 05 and 06 wait for their rebuilt questions (issue 12).
-    "solutions": ["04_tensors_and_functions_exercises"],
+    # 03, 05 and 06 follow (issue 17, session 5).
+    "solutions": [
+        "01_chain_rule_exercises",
+        "02_computation_graphs_exercises",
+        "04_tensors_and_functions_exercises",
+    ],
 }
 
 # Markdown files translated section by section: English file -> (translation, built file).
