@@ -226,6 +226,33 @@ def test_grading_a_chinese_submission_gives_chinese_feedback() -> None:
     assert english.reasons["q1"].startswith("not answered yet: "), english.reasons
 
 
+@pytest.mark.parametrize(
+    ("exercise", "debug", "fragment"),
+    [
+        ("01_chain_rule", "q4", "结果是逐元素的 (df/dx, df/dy)"),  # the question's layout
+        ("02_computation_graphs", "q3", "对于函数 f(x) = "),  # its own description of a case
+    ],
+)
+def test_the_chinese_exercises_01_and_02_are_graded_in_chinese(
+    exercise: str, debug: str, fragment: str
+) -> None:
+    """Their solutions score full marks and their stubs 0, every reason in Chinese (the debug
+    question's stub holds the planted bugs, so its reason is a Chinese account of a failure,
+    in the exercise module's own translated words)."""
+    from grader import grade_notebook
+
+    name = f"{exercise}_exercises.ipynb"
+    solved = grade_notebook(ROOT / "solutions" / "zh" / name)
+    assert solved.total == solved.max_total > 0, solved
+    assert all(reason.startswith("通过：") for reason in solved.reasons.values()), solved.reasons
+    stubs = grade_notebook(ROOT / "exercises" / "zh" / name)
+    assert stubs.total == 0, stubs
+    for question, reason in stubs.reasons.items():
+        assert reason.startswith(("尚未作答：", "对于")), (question, reason)
+        assert CJK.search(reason), (question, reason)
+    assert fragment in stubs.reasons[debug], stubs.reasons[debug]
+
+
 def test_a_hang_in_a_chinese_submission_is_reported_in_chinese(tmp_path: Path) -> None:
     """The sandbox's own reasons (a case that hangs) follow the submission's language too."""
     from grader import Limits, grade_notebook
