@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.core import Exercise, Question, need
+from grader.messages import N_, _
 
 #: Exact answers are asked: a difference from PyTorch's this small is rounding; a central
 #: difference (error about 1e-10 at its best step) is well outside it.
@@ -120,7 +121,7 @@ def _step_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
         _step_case("sin", 1e6, 1.0, t(), phase()),
         _step_case("exp", 1e-4, 30.0, t(), 0.0),
     ]
-    for _ in range(3):
+    for _draw in range(3):
         kind = str(rng.choice(["sin", "exp"]))
         amplitude, k = 10 ** float(rng.uniform(-3, 6)), 10 ** float(rng.uniform(-2, 3))
         cases.append(_step_case(kind, amplitude, k, t(), phase() if kind == "sin" else 0.0))
@@ -138,7 +139,7 @@ def _step_run(ns: dict[str, Any], case: dict[str, Any]) -> list[float]:
     f = _numpy_step_function(case)
     got = need(ns, "central_derivative")(f, case["x"], case["f_size"], case["f3_size"])
     if not isinstance(got, tuple | list) or len(got) != 2:
-        raise ValueError("central_derivative must return two numbers: (estimate, h)")
+        raise ValueError(_("central_derivative must return two numbers: (estimate, h)"))
     return [float(got[0]), float(got[1])]
 
 
@@ -154,26 +155,35 @@ def _step_expected(case: dict[str, Any]) -> float:
 
 def _step_accept(case: dict[str, Any], exact: Any, got: Any) -> str:
     if not isinstance(got, list) or len(got) != 2:
-        return "the result should be two numbers, (estimate, h)"
+        return _("the result should be two numbers, (estimate, h)")
     estimate, h = (float(v) for v in got)
     size, f3 = case["f_size"], case["f3_size"]
     if not (math.isfinite(h) and h > 0):
-        return f"the step h must be a positive number, yours is {h!r}"
+        return _("the step h must be a positive number, yours is {h}", h=repr(h))
     best = best_bound(size, f3)
     yours = bound(h, size, f3)
     if yours > SLACK * best:
-        return (
-            f"your step h = {h:.6g} gives the error bound eps |f| / h + h^2 |f'''| / 6 = "
-            f"{yours:.3g}, the best step gives {best:.3g} (allowed: {SLACK:g} times that); "
-            "balance the two terms for these |f| and |f'''|"
+        return _(
+            "your step h = {h} gives the error bound eps |f| / h + h^2 |f'''| / 6 = {yours}, "
+            "the best step gives {best} (allowed: {slack} times that); balance the two terms "
+            "for these |f| and |f'''|",
+            h=f"{h:.6g}",
+            yours=f"{yours:.3g}",
+            best=f"{best:.3g}",
+            slack=f"{SLACK:g}",
         )
     error = abs(estimate - float(exact))
     allowed = 10 * yours + 4 * EPS * abs(float(exact))
     if not error <= allowed:
-        return (
-            f"with h = {h:.6g} the estimate is {estimate!r}, the exact derivative {exact!r}: off "
-            f"by {error:.3g}, more than 10 times the bound for that h ({yours:.3g}); is it a "
-            "central difference with this h?"
+        return _(
+            "with h = {h} the estimate is {estimate}, the exact derivative {exact}: off by "
+            "{error}, more than 10 times the bound for that h ({yours}); is it a central "
+            "difference with this h?",
+            h=f"{h:.6g}",
+            estimate=repr(estimate),
+            exact=repr(exact),
+            error=f"{error:.3g}",
+            yours=f"{yours:.3g}",
         )
     return ""
 
@@ -182,9 +192,12 @@ def _step_describe(case: dict[str, Any]) -> str:
     a, k, p = case["amplitude"], case["k"], case["phase"]
     inner = f"{k:.6g} * v + {p:.6g}" if case["f"] == "sin" else f"{k:.6g} * v"
     body = f"{a:.6g} * {case['f']}({inner})"
-    return (
-        f"f(v) = {body} at x = {case['x']!r}, f_size = {case['f_size']:.6g}, "
-        f"f3_size = {case['f3_size']:.6g}"
+    return _(
+        "f(v) = {body} at x = {x}, f_size = {f_size}, f3_size = {f3_size}",
+        body=body,
+        x=repr(case["x"]),
+        f_size=f"{case['f_size']:.6g}",
+        f3_size=f"{case['f3_size']:.6g}",
     )
 
 
@@ -287,7 +300,7 @@ def _dual_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
             if _runs_safely(program, x):
                 break
         cases.append({"x": x, "program": [list(s) for s in program]})
-    for _ in range(4):
+    for _draw in range(4):
         x = float(rng.uniform(0.5, 1.8) * rng.choice([-1.0, 1.0]))
         cases.append({"x": x, "program": _random_program(rng, x, int(rng.integers(5, 12)))})
     return cases
@@ -347,8 +360,8 @@ def _dual_describe(case: dict[str, Any]) -> str:
             expr = f"v{i}.{op}()"
         lines.append(f"v{k + 1} = {expr}")
     if len(case["program"]) > 10:
-        lines.append(f"... ({len(case['program'])} steps in all)")
-    return "the program " + "; ".join(lines) + f"; output v{len(case['program'])}"
+        lines.append(_("... ({n} steps in all)", n=len(case["program"])))
+    return _("the program {steps}; output v{n}", steps="; ".join(lines), n=len(case["program"]))
 
 
 # q4 (debug): a gradient by hand --------------------------------------------------------------
@@ -356,7 +369,7 @@ def _dual_describe(case: dict[str, Any]) -> str:
 
 def _debug_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     cases = [{"x": np.array([0.0, 1.0, -1.0]), "y": np.array([0.5, 0.0, 2.0])}]
-    for _ in range(4):
+    for _draw in range(4):
         n = int(rng.integers(3, 9))
         cases.append({"x": rng.uniform(-2, 2, size=n), "y": rng.uniform(-1.5, 1.5, size=n)})
     return cases
@@ -365,7 +378,7 @@ def _debug_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
 def _debug_run(ns: dict[str, Any], case: dict[str, Any]) -> tuple:
     grads = need(ns, "grad_f")(case["x"], case["y"])
     if not isinstance(grads, tuple | list) or len(grads) != 2:
-        raise ValueError("grad_f must return two arrays: (df/dx, df/dy)")
+        raise ValueError(_("grad_f must return two arrays: (df/dx, df/dy)"))
     return tuple(np.asarray(g, dtype=np.float64) for g in grads)
 
 
@@ -477,10 +490,10 @@ def _as_numbers(value: Any) -> np.ndarray:
 def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
     answers = need(ns, "predictions")()
     if not isinstance(answers, dict):
-        raise ValueError("predictions() must return a dict: {'a': ..., 'b': ..., ...}")
+        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
     missing = [k for k in case["keys"] if answers.get(k) is None]
     if missing:
-        raise ValueError(f"predictions() has no answer for {', '.join(missing)}")
+        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
     return {k: _as_numbers(answers[k]) for k in case["keys"]}
 
 
@@ -498,14 +511,16 @@ def _predict_expected(case: dict[str, Any]) -> dict:
     return out
 
 
+DUAL_LAYOUT = N_("the result is [value, derivative] of the program's output")
+
 EXERCISE = Exercise(
     id="01_chain_rule",
-    title="Derivatives and the chain rule",
+    title=N_("Derivatives and the chain rule"),
     version=2,
     questions=(
         Question(
             name="q1",
-            title="a derivative through a shared subexpression",
+            title=N_("a derivative through a shared subexpression"),
             needs=("d_shared",),
             make_cases=_shared_cases,
             run=_shared_run,
@@ -515,7 +530,7 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q2",
-            title="central difference with a step chosen from the error bound",
+            title=N_("central difference with a step chosen from the error bound"),
             needs=("central_derivative",),
             make_cases=_step_cases,
             run=_step_run,
@@ -527,21 +542,21 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q3",
-            title="dual numbers: /, exp, log and ** in forward mode",
+            title=N_("dual numbers: /, exp, log and ** in forward mode"),
             needs=("Dual.__truediv__", "Dual.exp", "Dual.log", "Dual.__pow__"),
             make_cases=_dual_cases,
             run=_dual_run,
             expected=_dual_expected,
             points=3,
             difficulty=2,
-            hint="the result is [value, derivative] of the program's output",
-            layout="the result is [value, derivative] of the program's output",
+            hint=DUAL_LAYOUT,
+            layout=DUAL_LAYOUT,
             describe=_dual_describe,
             **EXACT,
         ),
         Question(
             name="q4",
-            title="find and fix the bugs in a gradient by hand",
+            title=N_("find and fix the bugs in a gradient by hand"),
             needs=("grad_f",),
             make_cases=_debug_cases,
             run=_debug_run,
@@ -549,12 +564,12 @@ EXERCISE = Exercise(
             points=2,
             kind="debug",
             difficulty=2,
-            layout="the result is (df/dx, df/dy), elementwise",
+            layout=N_("the result is (df/dx, df/dy), elementwise"),
             **EXACT,
         ),
         Question(
             name="q5",
-            title="predict: forward vs reverse cost, finite-difference errors, paths",
+            title=N_("predict: forward vs reverse cost, finite-difference errors, paths"),
             needs=("predictions",),
             make_cases=_predict_cases,
             run=_predict_run,
@@ -565,7 +580,7 @@ EXERCISE = Exercise(
             reveal=False,
             rtol=1e-6,
             atol=1e-12,
-            describe=lambda case: "your predictions",
+            describe=lambda case: _("your predictions"),
         ),
     ),
 )

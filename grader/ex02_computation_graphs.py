@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from grader.core import Exercise, Question, need
+from grader.messages import N_, _
 
 DEEP = 1500  # deeper than Python's default recursion limit (1000)
 OPS = ("add", "mul", "mul", "sin", "tanh", "detach")
@@ -71,7 +72,7 @@ def _describe(case: dict[str, Any]) -> str:
         expr = f"{name[i]} {symbol[op]} {name[j]}" if op in symbol else f"{name[i]}.{op}()"
         lines.append(f"{name[n + k]} = {expr}")
     if len(program) > 8:
-        lines.append(f"... ({len(program)} steps in all)")
+        lines.append(_("... ({n} steps in all)", n=len(program)))
     return "; ".join(lines) + f"; y = {name[-1]}.sum()"
 
 
@@ -80,7 +81,7 @@ def _describe(case: dict[str, Any]) -> str:
 
 def _leaf_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     cases = []
-    for _ in range(5):
+    for _draw in range(5):
         n = int(rng.integers(2, 6))
         requires = [bool(r) for r in rng.random(n) < 0.6]
         cases.append(_case(rng, requires, _program(rng, n, int(rng.integers(3, 10))), 2))
@@ -138,7 +139,7 @@ FIXED_ORDER = (
 
 def _order_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     cases = [_case(rng, list(r), [list(s) for s in p], 2) for r, p in FIXED_ORDER]
-    for _ in range(4):
+    for _draw in range(4):
         n = int(rng.integers(1, 4))
         requires = [True] * n  # so that y always has a grad_fn
         program = _program(rng, n, int(rng.integers(5, 16)), ("add", "mul", "sin", "tanh"))
@@ -161,7 +162,7 @@ def _graph_of(root: Any) -> tuple[dict[int, int], list[Any], list[tuple[int, int
     nodes.append(root)
     while stack:
         fn = stack.pop()
-        for child, _ in fn.next_functions:
+        for child, _index in fn.next_functions:
             if child is None:
                 continue
             if id(child) not in index:
@@ -198,36 +199,49 @@ def _order_expected(case: dict[str, Any]) -> list[int]:
 
 def _order_accept(case: dict[str, Any], want: Any, got: Any) -> str:
     if not isinstance(got, dict) or set(got) != {"order", "edges", "nodes", "names"}:
-        return "the grader got no readable answer for this question"
+        return _("the grader got no readable answer for this question")
     order, edges, n = got["order"], got["edges"], int(got["nodes"])
     if [n, len(edges)] != [int(v) for v in want]:
-        return (
-            f"minigrad's graph has {n} nodes and {len(edges)} edges, torch's "
-            f"{int(want[0])} and {int(want[1])} (a minigrad bug: tell the course team)"
+        return _(
+            "minigrad's graph has {n} nodes and {edges} edges, torch's {torch_nodes} and "
+            "{torch_edges} (a minigrad bug: tell the course team)",
+            n=n,
+            edges=len(edges),
+            torch_nodes=int(want[0]),
+            torch_edges=int(want[1]),
         )
     order = [int(i) for i in order]
     unknown = sum(1 for i in order if i < 0)
     if unknown:
-        return (
-            f"{unknown} of the entries you returned are not nodes of y's graph (return the "
-            "grad_fn nodes themselves, AccumulateGrad nodes included, not tensors or None)"
+        return _(
+            "{unknown} of the entries you returned are not nodes of y's graph (return the "
+            "grad_fn nodes themselves, AccumulateGrad nodes included, not tensors or None)",
+            unknown=unknown,
         )
     if len(order) != len(set(order)):
-        return "a node is in your order twice (a node with several users must run once)"
+        return _("a node is in your order twice (a node with several users must run once)")
     if len(order) != n:
-        return f"your order has {len(order)} of the graph's {n} nodes (every node runs once)"
+        return _(
+            "your order has {got} of the graph's {n} nodes (every node runs once)",
+            got=len(order),
+            n=n,
+        )
     if order and order[0] != 0:
-        return "y.grad_fn must come first: it is where backward() starts"
+        return _("y.grad_fn must come first: it is where backward() starts")
     position = {node: k for k, node in enumerate(order)}
     for parent, child in edges.tolist():
         if position[parent] > position[child]:
             names = [str(n) for n in got["names"]] if isinstance(got["names"], list) else []
-            child_name = names[child] if child < len(names) else "a node"
-            parent_name = names[parent] if parent < len(names) else "a node"
-            return (
-                f"your order runs {child_name} (at position {position[child]}) before "
-                f"{parent_name} (at position {position[parent]}), which sends it a gradient: a "
-                "node runs only once every node that uses it has run"
+            child_name = names[child] if child < len(names) else _("a node")
+            parent_name = names[parent] if parent < len(names) else _("a node")
+            return _(
+                "your order runs {child} (at position {child_at}) before {parent} (at position "
+                "{parent_at}), which sends it a gradient: a node runs only once every node that "
+                "uses it has run",
+                child=child_name,
+                child_at=position[child],
+                parent=parent_name,
+                parent_at=position[parent],
             )
     return ""
 
@@ -269,7 +283,9 @@ def _jacobian_describe(case: dict[str, Any]) -> str:
     body = "x * x + x.sin()" if case["f"] == "square" else "(W @ x).tanh() * x.sum()"
     w = " ".join(np.array2string(case["W"], precision=4).split())
     x = " ".join(np.array2string(case["x"], precision=6).split())
-    return f"f(x) = {body} at x = {x}" + ("" if case["f"] == "square" else f", W = {w}")
+    if case["f"] == "square":
+        return _("f(x) = {body} at x = {x}", body=body, x=x)
+    return _("f(x) = {body} at x = {x}, W = {w}", body=body, x=x, w=w)
 
 
 # q4 (predict) -------------------------------------------------------------------------------
@@ -336,10 +352,10 @@ def _as_numbers(value: Any) -> np.ndarray:
 def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
     answers = need(ns, "predictions")()
     if not isinstance(answers, dict):
-        raise ValueError("predictions() must return a dict: {'a': ..., 'b': ..., ...}")
+        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
     missing = [k for k in case["keys"] if answers.get(k) is None]
     if missing:
-        raise ValueError(f"predictions() has no answer for {', '.join(missing)}")
+        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
     return {k: _as_numbers(answers[k]) for k in case["keys"]}
 
 
@@ -363,24 +379,24 @@ def _predict_expected(case: dict[str, Any]) -> dict:
 
 EXERCISE = Exercise(
     id="02_computation_graphs",
-    title="Computation graphs",
+    title=N_("Computation graphs"),
     version=2,
     questions=(
         Question(
             name="q1",
-            title="the leaves that backward() fills, from grad_fn",
+            title=N_("the leaves that backward() fills, from grad_fn"),
             needs=("leaves_with_grad",),
             make_cases=_leaf_cases,
             run=_leaf_run,
             expected=_leaf_expected,
             kind="warm-up",
-            hint="the result is the sorted indices of the leaves you returned, one per leaf",
-            layout="indices of the leaves x0, x1, ... you returned; -1 for anything else",
+            hint=N_("the result is the sorted indices of the leaves you returned, one per leaf"),
+            layout=N_("indices of the leaves x0, x1, ... you returned; -1 for anything else"),
             describe=_describe,
         ),
         Question(
             name="q2",
-            title="the order in which backward() may run the nodes",
+            title=N_("the order in which backward() may run the nodes"),
             needs=("backward_order",),
             make_cases=_order_cases,
             run=_order_run,
@@ -392,7 +408,7 @@ EXERCISE = Exercise(
         ),
         Question(
             name="q3",
-            title="find and fix the bugs in jacobian()",
+            title=N_("find and fix the bugs in jacobian()"),
             needs=("jacobian",),
             make_cases=_jacobian_cases,
             run=_jacobian_run,
@@ -402,13 +418,13 @@ EXERCISE = Exercise(
             difficulty=2,
             rtol=1e-12,
             atol=1e-13,
-            hint="J has one row per output of f and one column per input",
-            layout="row i is the gradient of output i",
+            hint=N_("J has one row per output of f and one column per input"),
+            layout=N_("row i is the gradient of output i"),
             describe=_jacobian_describe,
         ),
         Question(
             name="q4",
-            title="predict: detach, no_grad, retain_grad, two backward calls, frozen tensors",
+            title=N_("predict: detach, no_grad, retain_grad, two backward calls, frozen tensors"),
             needs=("predictions",),
             make_cases=_predict_cases,
             run=_predict_run,
@@ -417,7 +433,7 @@ EXERCISE = Exercise(
             kind="predict",
             difficulty=1,
             reveal=False,
-            describe=lambda case: "your predictions",
+            describe=lambda case: _("your predictions"),
         ),
     ),
 )

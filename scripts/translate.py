@@ -92,8 +92,11 @@ TRANSLATED = {
         "04_tensors_and_functions",
         "05_framework_kernels",
         "06_training",
+        "07_higher_order",
     ],
     "solutions": [
+        "01_chain_rule_exercises",
+        "02_computation_graphs_exercises",
         "03_value_autograd_exercises",
         "04_tensors_and_functions_exercises",
         "05_framework_kernels_exercises",

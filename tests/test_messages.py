@@ -25,14 +25,12 @@ from grader.messages.zh_cn import CATALOG
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-# Modules whose messages are marked so far; the other exercises (being rebuilt, issue 12) follow.
+# Every module that speaks to a student: the core, the sandbox and each exercise's grader (a new
+# exercise is in this list as soon as its module exists, so its messages must be marked).
 MARKED = [
     "grader/core.py",
-    "grader/ex03_value_autograd.py",
-    "grader/ex04_tensors_and_functions.py",
-    "grader/ex05_framework_kernels.py",
-    "grader/ex06_training.py",
     "grader/sandbox.py",
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "grader").glob("ex[0-9]*.py")),
 ]
 # The marking functions: gettext's names, and sandbox.py's (its `_` is a throwaway variable).
 MARKERS = ("_", "N_", "_t")
@@ -86,8 +84,8 @@ def test_every_marked_message_has_a_chinese_translation() -> None:
     )
 
 
-def test_the_modules_translated_so_far_mark_their_messages() -> None:
-    """core.py, the sandbox and exercise 04 really go through the catalog."""
+def test_the_modules_that_speak_to_a_student_mark_their_messages() -> None:
+    """core.py, the sandbox and every exercise's grader really go through the catalog."""
     for rel in MARKED:
         found = marked_messages((ROOT / rel).read_text(encoding="utf-8"), rel)
         assert len(found) >= 12, f"{rel}: only {len(found)} marked messages"
@@ -225,6 +223,33 @@ def test_grading_a_chinese_submission_gives_chinese_feedback() -> None:
     assert stubs.reasons["q1"].startswith("尚未作答：`unbroadcast` 仍然抛出"), stubs.reasons
     english = grade_notebook(ROOT / "exercises" / name)
     assert english.reasons["q1"].startswith("not answered yet: "), english.reasons
+
+
+@pytest.mark.parametrize(
+    ("exercise", "debug", "fragment"),
+    [
+        ("01_chain_rule", "q4", "结果是逐元素的 (df/dx, df/dy)"),  # the question's layout
+        ("02_computation_graphs", "q3", "对于函数 f(x) = "),  # its own description of a case
+    ],
+)
+def test_the_chinese_exercises_01_and_02_are_graded_in_chinese(
+    exercise: str, debug: str, fragment: str
+) -> None:
+    """Their solutions score full marks and their stubs 0, every reason in Chinese (the debug
+    question's stub holds the planted bugs, so its reason is a Chinese account of a failure,
+    in the exercise module's own translated words)."""
+    from grader import grade_notebook
+
+    name = f"{exercise}_exercises.ipynb"
+    solved = grade_notebook(ROOT / "solutions" / "zh" / name)
+    assert solved.total == solved.max_total > 0, solved
+    assert all(reason.startswith("通过：") for reason in solved.reasons.values()), solved.reasons
+    stubs = grade_notebook(ROOT / "exercises" / "zh" / name)
+    assert stubs.total == 0, stubs
+    for question, reason in stubs.reasons.items():
+        assert reason.startswith(("尚未作答：", "对于")), (question, reason)
+        assert CJK.search(reason), (question, reason)
+    assert fragment in stubs.reasons[debug], stubs.reasons[debug]
 
 
 def test_a_hang_in_a_chinese_submission_is_reported_in_chinese(tmp_path: Path) -> None:

@@ -119,6 +119,88 @@ CATALOG: dict[str, str] = {
     "it ended the grading process (exit status {status}, e.g. os._exit)": (
         "它结束了评分进程（退出状态 {status}，例如调用了 os._exit）"
     ),
+    # grader/ex01_chain_rule.py
+    "Derivatives and the chain rule": "导数与链式法则",
+    "a derivative through a shared subexpression": "经过共享子表达式的导数",
+    "central difference with a step chosen from the error bound": "中心差分，步长由误差上界选出",
+    "dual numbers: /, exp, log and ** in forward mode": "对偶数：前向模式下的 /、exp、log 和 **",
+    "find and fix the bugs in a gradient by hand": "找出并修好手算梯度里的 bug",
+    "predict: forward vs reverse cost, finite-difference errors, paths": (
+        "预测：前向与反向模式的代价、有限差分的误差、路径数"
+    ),
+    "the result is [value, derivative] of the program's output": "结果是程序输出的 [值, 导数]",
+    "the result is (df/dx, df/dy), elementwise": "结果是逐元素的 (df/dx, df/dy)",
+    "central_derivative must return two numbers: (estimate, h)": (
+        "central_derivative 必须返回两个数：(estimate, h)"
+    ),
+    "the result should be two numbers, (estimate, h)": "结果应该是两个数：(estimate, h)",
+    "the step h must be a positive number, yours is {h}": "步长 h 必须是正数，你的是 {h}",
+    "your step h = {h} gives the error bound eps |f| / h + h^2 |f'''| / 6 = {yours}, the best "
+    "step gives {best} (allowed: {slack} times that); balance the two terms for these |f| and "
+    "|f'''|": (
+        "你的步长 h = {h} 给出的误差上界 eps |f| / h + h^2 |f'''| / 6 = {yours}，"
+        "而最佳步长给出 {best}（允许它的 {slack} 倍）；请针对这里的 |f| 和 |f'''| 平衡这两项"
+    ),
+    "with h = {h} the estimate is {estimate}, the exact derivative {exact}: off by {error}, "
+    "more than 10 times the bound for that h ({yours}); is it a central difference with this "
+    "h?": (
+        "取 h = {h} 时估计值是 {estimate}，精确导数是 {exact}：相差 {error}，"
+        "超过了这个 h 对应上界（{yours}）的 10 倍；它真的是用这个 h 算出的中心差分吗？"
+    ),
+    "f(v) = {body} at x = {x}, f_size = {f_size}, f3_size = {f3_size}": (
+        "函数 f(v) = {body}，在 x = {x} 处，f_size = {f_size}，f3_size = {f3_size}"
+    ),
+    "the program {steps}; output v{n}": "程序 {steps}；输出 v{n}",
+    "... ({n} steps in all)": "...（共 {n} 步）",
+    "grad_f must return two arrays: (df/dx, df/dy)": "grad_f 必须返回两个数组：(df/dx, df/dy)",
+    # grader/ex02_computation_graphs.py
+    "Computation graphs": "计算图",
+    "the leaves that backward() fills, from grad_fn": (
+        "从 grad_fn 出发，找出 backward() 会填写梯度的叶子"
+    ),
+    "the order in which backward() may run the nodes": "backward() 运行各节点的顺序",
+    "find and fix the bugs in jacobian()": "找出并修好 jacobian() 里的 bug",
+    "predict: detach, no_grad, retain_grad, two backward calls, frozen tensors": (
+        "预测：detach、no_grad、retain_grad、两次 backward 调用、被冻结的张量"
+    ),
+    "the result is the sorted indices of the leaves you returned, one per leaf": (
+        "结果是你返回的叶子的编号，排好序，每个叶子一个"
+    ),
+    "indices of the leaves x0, x1, ... you returned; -1 for anything else": (
+        "你返回的叶子 x0、x1……的编号；不是叶子的东西记为 -1"
+    ),
+    "J has one row per output of f and one column per input": (
+        "J 的每一行对应 f 的一个输出，每一列对应一个输入"
+    ),
+    "row i is the gradient of output i": "第 i 行是第 i 个输出的梯度",
+    "minigrad's graph has {n} nodes and {edges} edges, torch's {torch_nodes} and {torch_edges} "
+    "(a minigrad bug: tell the course team)": (
+        "minigrad 的计算图有 {n} 个节点、{edges} 条边，torch 的有 {torch_nodes} 个节点、"
+        "{torch_edges} 条边（这是 minigrad 的 bug：请告诉课程团队）"
+    ),
+    "{unknown} of the entries you returned are not nodes of y's graph (return the grad_fn nodes "
+    "themselves, AccumulateGrad nodes included, not tensors or None)": (
+        "你返回的条目中有 {unknown} 个不是 y 的计算图中的节点（请返回 grad_fn 节点本身，"
+        "包括 AccumulateGrad 节点，而不是张量或 None）"
+    ),
+    "a node is in your order twice (a node with several users must run once)": (
+        "有一个节点在你的顺序里出现了两次（有多个使用者的节点也只能运行一次）"
+    ),
+    "your order has {got} of the graph's {n} nodes (every node runs once)": (
+        "计算图有 {n} 个节点，你的顺序里只有 {got} 个（每个节点都要运行一次）"
+    ),
+    "y.grad_fn must come first: it is where backward() starts": (
+        "y.grad_fn 必须排在最前：backward() 从它开始"
+    ),
+    "a node": "某个节点",
+    "your order runs {child} (at position {child_at}) before {parent} (at position "
+    "{parent_at}), which sends it a gradient: a node runs only once every node that uses it has "
+    "run": (
+        "你的顺序把 {child}（位置 {child_at}）排在了向它发送梯度的 {parent}（位置 {parent_at}）"
+        "之前：只有当所有使用某个节点的节点都运行过之后，这个节点才能运行"
+    ),
+    "f(x) = {body} at x = {x}": "函数 f(x) = {body}，在 x = {x} 处",
+    "f(x) = {body} at x = {x}, W = {w}": "函数 f(x) = {body}，在 x = {x} 处，W = {w}",
     # grader/ex04_tensors_and_functions.py
     "Tensors and custom Functions": "张量与自定义 Function",
     "unbroadcast a gradient to an input's shape": "把梯度反广播回输入的形状",
