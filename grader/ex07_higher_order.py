@@ -467,6 +467,10 @@ def _predict_expected(case: dict[str, Any]) -> dict:
     return out
 
 
+# A central difference of J v or of a gradient is good to about 1e-10 at best: an exact answer
+# is asked to a few hundred ulps (J v and H v come from the same two passes as PyTorch's).
+EXACT_RTOL, EXACT_ATOL = 1e-12, 1e-13
+
 EXERCISE = Exercise(
     id="07_higher_order",
     title=N_("Gradients of gradients"),
@@ -491,8 +495,8 @@ EXERCISE = Exercise(
             make_cases=_jvp_cases,
             run=_jvp_run,
             expected=_jvp_expected,
-            rtol=1e-10,
-            atol=1e-12,
+            rtol=EXACT_RTOL,
+            atol=EXACT_ATOL,
             points=3,
             difficulty=2,
             hint=N_("J v has the shape of func(x); J^T v would have the shape of x"),
@@ -534,8 +538,8 @@ EXERCISE = Exercise(
             make_cases=_hvp_cases,
             run=_hvp_run,
             expected=_hvp_expected,
-            rtol=1e-10,
-            atol=1e-12,
+            rtol=EXACT_RTOL,
+            atol=EXACT_ATOL,
             kind="debug",
             difficulty=1,
             describe=_hvp_describe,
