@@ -300,7 +300,8 @@ WRONG = [
         [
             (
                 "        return grad_output * x.tanh()  # minigrad ops",
-                "        return minigrad.tensor(grad_output.numpy() * np.tanh(x.detach().numpy()))",
+                "        dy, xs = grad_output.detach().numpy(), x.detach().numpy()\n"
+                "        return minigrad.tensor(dy * np.tanh(xs))  # minigrad ops",
             ),
             ("    w.grad = None  # backward() adds", "    # w.grad = None  # backward() adds"),
         ],
