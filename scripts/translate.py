@@ -94,7 +94,7 @@ TRANSLATED = {
         "06_training",
     ],
     # 01-03, 05 and 06 wait for their rebuilt questions (issue 12).
-    "solutions": ["04_tensors_and_functions_exercises"],
+    "solutions": ["04_tensors_and_functions_exercises", "07_higher_order_exercises"],
 }
 
 # Markdown files translated section by section: English file -> (translation, built file).

@@ -176,9 +176,9 @@ CATALOG: dict[str, str] = {
     "your predictions": "你的预测",
     # grader/ex07_higher_order.py
     "Gradients of gradients": "梯度的梯度",
-    "the Laplacian of f: the trace of its Hessian": "f 的拉普拉斯算子：其黑塞矩阵的迹",
+    "the Laplacian of f: the trace of its Hessian": "f 的拉普拉斯算子：其海森矩阵的迹",
     "jvp: J v from two reverse passes (forward mode without forward mode)": (
-        "jvp：用两次反向传播求 J v（不用前向模式的前向模式）"
+        "jvp：用两次反向计算求 J v（不用前向模式的前向模式）"
     ),
     "J v has the shape of func(x); J^T v would have the shape of x": (
         "J v 的形状与 func(x) 相同；J^T v 的形状才与 x 相同"
