@@ -37,6 +37,7 @@ EXERCISE_MODULES: dict[str, str] = {
     "04_tensors_and_functions": "grader.ex04_tensors_and_functions",
     "05_framework_kernels": "grader.ex05_framework_kernels",
     "06_training": "grader.ex06_training",
+    "07_higher_order": "grader.ex07_higher_order",
 }
 
 #: Set in the student's process while grading: ``check()`` then does nothing (the grader checks).

@@ -101,6 +101,7 @@ TRANSLATED = {
         "04_tensors_and_functions_exercises",
         "05_framework_kernels_exercises",
         "06_training_exercises",
+        "07_higher_order_exercises",
     ],
 }
 

@@ -83,6 +83,7 @@ def test_a_debug_task_shows_the_planted_bug_instead_of_a_stub():
         "04_tensors_and_functions",
         "05_framework_kernels",
         "06_training",
+        "07_higher_order",
     ],
 )
 def test_predictions_are_shown_in_the_notebook_as_the_grader_runs_them(exercise):
@@ -93,7 +94,7 @@ def test_predictions_are_shown_in_the_notebook_as_the_grader_runs_them(exercise)
         assert f"({key})\n\n```python\n{code}\n```" in text, key
 
 
-@pytest.mark.parametrize("exercise", ["05_framework_kernels", "06_training"])
+@pytest.mark.parametrize("exercise", ["05_framework_kernels", "06_training", "07_higher_order"])
 def test_every_question_heading_states_its_kind_points_and_difficulty(exercise):
     nb = nbformat.read(ROOT / "solutions" / f"{exercise}_exercises.ipynb", 4)
     headings = [c.source.split("\n", 1)[0] for c in nb.cells if c.cell_type == "markdown"]

@@ -281,6 +281,31 @@ WRONG = [
         "q8",
         [("lr=0.002", "lr=1e-6")],
     ),
+    (
+        "07 a Laplacian from the gradient of g.sum() and a jvp from functional",
+        "07_higher_order",
+        "q1 q2",
+        [
+            (
+                "(row,) = minigrad.autograd.grad(g[i], x, retain_graph=True)",
+                "(row,) = minigrad.autograd.grad(g.sum(), x, retain_graph=True)",
+            ),
+            ("    return jv\n", "    return minigrad.autograd.functional.jvp(func, x, v)[1]\n"),
+        ],
+    ),
+    (
+        "07 a LogCosh backward through numpy, the hvp bug left in",
+        "07_higher_order",
+        "q3 q5",
+        [
+            (
+                "        return grad_output * x.tanh()  # minigrad ops",
+                "        dy, xs = grad_output.detach().numpy(), x.detach().numpy()\n"
+                "        return minigrad.tensor(dy * np.tanh(xs))  # minigrad ops",
+            ),
+            ("    w.grad = None  # backward() adds", "    # w.grad = None  # backward() adds"),
+        ],
+    ),
 ]
 
 

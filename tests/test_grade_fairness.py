@@ -22,6 +22,9 @@ import pytest
 from fairness_capstone_cases import E05, E06
 from fairness_capstone_cases import RIGHT as CAPSTONE_RIGHT
 from fairness_capstone_cases import WRONG as CAPSTONE_WRONG
+from fairness_higher_order_cases import E07
+from fairness_higher_order_cases import RIGHT as HIGHER_RIGHT
+from fairness_higher_order_cases import WRONG as HIGHER_WRONG
 
 from grader import core, get_exercise
 
@@ -1505,8 +1508,8 @@ def scores(
 
 @pytest.mark.parametrize(
     "variant",
-    WRONG + CAPSTONE_WRONG,
-    ids=[f"{w[1][:2]}-{w[2]}-{w[0]}" for w in WRONG + CAPSTONE_WRONG],
+    WRONG + CAPSTONE_WRONG + HIGHER_WRONG,
+    ids=[f"{w[1][:2]}-{w[2]}-{w[0]}" for w in WRONG + CAPSTONE_WRONG + HIGHER_WRONG],
 )
 def test_a_known_wrong_answer_loses_its_points_in_every_draw(variant):
     _, exercise, question, replacements = variant
@@ -1518,8 +1521,8 @@ def test_a_known_wrong_answer_loses_its_points_in_every_draw(variant):
 
 @pytest.mark.parametrize(
     "variant",
-    RIGHT + CAPSTONE_RIGHT,
-    ids=[f"{r[1][:2]}-{r[2]}-{r[0]}" for r in RIGHT + CAPSTONE_RIGHT],
+    RIGHT + CAPSTONE_RIGHT + HIGHER_RIGHT,
+    ids=[f"{r[1][:2]}-{r[2]}-{r[0]}" for r in RIGHT + CAPSTONE_RIGHT + HIGHER_RIGHT],
 )
 def test_a_correct_answer_written_differently_keeps_full_marks(variant):
     _, exercise, question, replacements = variant
@@ -1545,3 +1548,10 @@ def test_every_question_05_and_06_added_has_known_wrong_and_correct_variants():
     new = {(E05, q) for q in ("q5", "q6", "q7")} | {(E06, f"q{n}") for n in range(4, 9)}
     assert {(w[1], w[2]) for w in CAPSTONE_WRONG} == new
     assert {(r[1], r[2]) for r in CAPSTONE_RIGHT} == new
+
+
+def test_every_question_of_07_has_two_known_wrong_answers_and_a_correct_variant():
+    for q in get_exercise(E07).questions:
+        wrong = [w for w in HIGHER_WRONG if w[2] == q.name]
+        right = [r for r in HIGHER_RIGHT if r[2] == q.name]
+        assert len(wrong) >= 2 and right, q.name

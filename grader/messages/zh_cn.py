@@ -280,7 +280,6 @@ CATALOG: dict[str, str] = {
     "minigrad's Value has no method {op}: run `{assignment}`": (
         "minigrad 的 Value 没有 {op} 方法：请运行 `{assignment}`"
     ),
-    "... ({n} steps in all)": "...（共 {n} 步）",
     "the graph {lines}; output {output}": "计算图 {lines}；输出为 {output}",
     "the unused Value": "那个没有用到的 Value",
     "grad() changed the .grad of {n} nodes (e.g. {example}); like torch.autograd.grad, it must "
@@ -458,5 +457,68 @@ CATALOG: dict[str, str] = {
     ),
     "{n} training digits and {m} held-out ones (seed {seed})": (
         "用 {n} 个训练数字训练、在 {m} 个留出的数字上测试（种子 {seed}）"
+    ),
+    # grader/ex07_higher_order.py
+    "Gradients of gradients": "梯度的梯度",
+    "the Laplacian of f: the trace of its Hessian": "f 的拉普拉斯算子：其海森矩阵的迹",
+    "jvp: J v from two reverse passes (forward mode without forward mode)": (
+        "jvp：用两次反向计算求 J v（不用前向模式的前向模式）"
+    ),
+    "J v has the shape of func(x); J^T v would have the shape of x": (
+        "J v 的形状与 func(x) 相同；J^T v 的形状才与 x 相同"
+    ),
+    "LogCoshFunction: a backward that can be differentiated again": (
+        "LogCoshFunction：一个可以再次求导的 backward"
+    ),
+    "SmoothAbsFunction: gradcheck passes, gradgradcheck does not": (
+        "SmoothAbsFunction：gradcheck 通过，gradgradcheck 却不通过"
+    ),
+    "hvp by two backward() calls: find and fix the bug": (
+        "用两次 backward() 调用求 hvp：找出并修复错误"
+    ),
+    "predict: .grad under create_graph, second derivatives of relu and of numpy": (
+        "预测：create_graph 下的 .grad，relu 和 numpy 的二阶导数"
+    ),
+    "f(x) = sum(tanh(A @ x + b)) + c * sum(x)**2 + sum(d * x**3) with A of shape {shape}, "
+    "c={c}, at x={x}": (
+        "f(x) = sum(tanh(A @ x + b)) + c * sum(x)**2 + sum(d * x**3)，其中 A 的形状为 {shape}，"
+        "c={c}，在 x={x} 处"
+    ),
+    "{formula} with A of shape {shape}, at x={x}, v={v}": (
+        "{formula}，其中 A 的形状为 {shape}，在 x={x} 处，v={v}"
+    ),
+    "x={x} ({dtype}), grad_output={g}, u={u}": "x={x}（{dtype}），grad_output={g}，u={u}",
+    "{what} must be numbers, got {kind}": "{what} 必须是数值，得到的是 {kind}",
+    "laplacian's result": "laplacian 的结果",
+    "jvp's result": "jvp 的结果",
+    "hvp's result": "hvp 的结果",
+    "laplacian must return one number (the trace), got shape {shape}": (
+        "laplacian 必须返回一个数（迹），得到的形状是 {shape}"
+    ),
+    "this question asks you to build J v from autograd.grad: minigrad.autograd.functional is "
+    "switched off while it is checked": (
+        "本题要求你用 autograd.grad 构造 J v：检查期间 minigrad.autograd.functional 被关闭"
+    ),
+    "the gradient {name}.backward returns has no graph, so it cannot be differentiated again: "
+    "write backward with minigrad operations on the Tensors it gets (no numpy, .numpy(), "
+    ".detach() or .data)": (
+        "{name}.backward 返回的梯度没有计算图，因此无法再次求导：请用 minigrad 运算处理它收到的 "
+        "Tensor 来写 backward（不要用 numpy、.numpy()、.detach() 或 .data）"
+    ),
+    "the gradient {name}.backward returns does not depend on x through recorded operations "
+    "(did it detach x, or use numpy on it?)": (
+        "{name}.backward 返回的梯度没有通过被记录的运算依赖于 x"
+        "（是否对 x 调用了 detach，或对它使用了 numpy？）"
+    ),
+    "the gradient {name}.backward returns does not depend on grad_output through recorded "
+    "operations (did it detach grad_output?): gradgradcheck differentiates with respect to it "
+    "too": (
+        "{name}.backward 返回的梯度没有通过被记录的运算依赖于 grad_output"
+        "（是否对 grad_output 调用了 detach？）：gradgradcheck 也会对它求导"
+    ),
+    "the result is (y, x's gradient d1 for grad_output, then the gradients of sum(d1 * u) "
+    "with respect to x and to grad_output)": (
+        "结果是（y，给定 grad_output 时 x 的梯度 d1，然后是 sum(d1 * u) 对 x 和对 grad_output "
+        "的梯度）"
     ),
 }
