@@ -394,12 +394,9 @@ class Tensor(TensorBase):
     __isub__ = sub_ = _inplace_method(np.subtract, "sub")
     __imul__ = mul_ = _inplace_method(np.multiply, "mul")
     __itruediv__ = div_ = _inplace_method(np.true_divide, "div")
+    __ifloordiv__, __imod__, __ipow__ = floor_divide_, remainder_, pow_ = views.op_writes(apply)
 
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        """In place: :meth:`clamp`."""
-        return views.write(self, apply, ew.Clamp, (), _bounds(min, max))
-
-    clip_ = clamp_
+    clamp_ = clip_ = views.clamp_write(apply)
 
     def _put(self, index: Any, value: Any, strip: bool = False) -> Tensor:
         """``self[index] = value`` (``index`` as :func:`_index_arg` gives it; ``strip``: drop a

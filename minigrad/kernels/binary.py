@@ -139,7 +139,12 @@ def pow_forward(a: Array, b: Array) -> Array:
 
 
 def pow_backward_lhs(dy: Array, a: Array, b: Array, y: Array) -> Array:
-    """da = dy b a**(b - 1), and exactly 0 where b == 0 (so x**0 has grad 0 even at x = 0)."""
+    """da = dy b a**(b - 1), and exactly 0 where b == 0 (so x**0 has grad 0 even at x = 0);
+    but not for a bool number (torch's ``Scalar(False)`` is not equal to 0: the grad of
+    ``x ** False`` is ``0 * x**-1``, nan at x = 0)."""
+    if b.dtype == np.bool_:
+        b = b.astype(dy.dtype)
+        return dy * (b * np.power(a, b - 1))
     return np.where(b == 0, _cast(0, dy), dy * (b * np.power(a, b - 1)))
 
 

@@ -104,6 +104,7 @@ class Binary(Op):
         """Promote the operands to one dtype, run the kernel, save what its backward reads."""
         k = BINARY_KERNELS[ctx.kernel]
         number_b = False
+        bool_b = type(b) is bool
         if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
             number_b = type(b) is not np.ndarray
             if k.refuses_bool:
@@ -129,6 +130,8 @@ class Binary(Op):
         if saves:
             if "y" in saves and type(y) is not np.ndarray:
                 y = np.asarray(y)  # a 0-d result: save the array the tensor will hold
+            if bool_b:  # torch's Scalar keeps its type: a bool is never equal to 0 (x ** False)
+                b = np.asarray(b, dtype=np.bool_)
             ctx.save_for_backward(
                 a if "a" in saves else None,
                 b if "b" in saves else None,
