@@ -689,3 +689,25 @@ def test_an_index_array_result_is_laid_out_as_torchs(index):
         return y[..., :1].view(-1)
 
     same(run)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "e - lib.ones(2, 1, 1, 3, 3)",  # found by the fuzzer (seed 600686)
+        "e.exp()",
+        "e * 1.5",
+        "e + lib.ones(3)",
+        "e.float()",
+        "e.to(lib.float64)",
+        "e.clone()",
+    ],
+)
+def test_ops_on_an_expanded_integer_tensor_are_laid_out_as_torchs(expr):
+    # the conversion to float keeps the expand (torch converts while it computes): numpy's copy
+    # would put the repeated dim first in memory, and view() of the result would then refuse
+    def run(lib):
+        e = lib.arange(18).reshape(2, 3, 3).expand(2, 2, 3, 3)
+        return (eval(expr, {"lib": lib, "e": e}) * 1).view(-1)
+
+    same(run)

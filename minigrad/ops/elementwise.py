@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.dtypes import DEFAULT_FLOAT, operands, result_type
+from minigrad.dtypes import DEFAULT_FLOAT, cast, operands, result_type
 from minigrad.kernels import BINARY_KERNELS, UNARY_KERNELS, unbroadcast
 from minigrad.op import Ctx, Op
 
@@ -77,7 +77,7 @@ class Unary(Op):
             if k.refuses_bool and x.dtype.kind == "b":
                 raise _bool_error(k.name, "on")
             if not k.keeps_int:
-                x = x.astype(DEFAULT_FLOAT)
+                x = cast(x, DEFAULT_FLOAT)
         y = _quietly(k.forward, x) if k.warns else k.forward(x)
         if k.saves:
             if type(y) is not np.ndarray:  # a 0-d result: save the array the tensor will hold
@@ -116,7 +116,7 @@ class Binary(Op):
             if k.refuses_bool and a.dtype.kind == "b":
                 raise _bool_error(k.name, "with two bool tensors")
             if not k.keeps_int:
-                a, b = a.astype(DEFAULT_FLOAT), b.astype(DEFAULT_FLOAT)
+                a, b = cast(a, DEFAULT_FLOAT), cast(b, DEFAULT_FLOAT)
         try:
             y = _quietly(k.forward, a, b) if k.warns else k.forward(a, b)
         except ValueError:

@@ -296,19 +296,23 @@ class Clone(Op):
         """A fresh copy, in x's memory layout (as torch's preserve_format), or C's for
         ``contiguous()``."""
         ctx.dtype = x.dtype
-        if order == "K" and not _dense(x):  # an expand, a slice with a step: torch makes the
-            # copy dense in the same order of dims (its infer_dense_strides)
-            y = np.lib.stride_tricks.as_strided(
-                np.empty(max(x.size, 1), x.dtype), x.shape, _dense_strides(x)
-            )
-            y[...] = x
-            return y
-        return x.copy(order=order)
+        return _copy(x, x.dtype, order)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """The gradient, in the input's dtype."""
         return dy.astype(ctx.dtype, copy=False)
+
+
+def _copy(x: np.ndarray, dtype: np.dtype, order: Any = "K") -> np.ndarray:
+    """A copy of ``x`` in ``dtype``, in x's memory layout (torch's preserve_format) or C's."""
+    if order == "K" and not _dense(x):  # an expand, a slice with a step: torch makes the copy
+        # dense in the same order of dims (its infer_dense_strides)
+        strides = tuple(st // x.itemsize * dtype.itemsize for st in _dense_strides(x))
+        y = np.lib.stride_tricks.as_strided(np.empty(max(x.size, 1), dtype), x.shape, strides)
+        y[...] = x
+        return y
+    return x.astype(dtype, order=order)
 
 
 def _dense(a: np.ndarray) -> bool:
@@ -359,9 +363,9 @@ class ToCopy(Clone):
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dtype: Any) -> np.ndarray:  # type: ignore[override]
-        """``x.astype(dtype)``."""
+        """``x.astype(dtype)``, in x's memory layout (as clone)."""
         ctx.dtype = x.dtype
-        return x.astype(dtype)
+        return _copy(x, np.dtype(dtype))
 
 
 class Flip(Op):
