@@ -711,3 +711,25 @@ def test_ops_on_an_expanded_integer_tensor_are_laid_out_as_torchs(expr):
         return (eval(expr, {"lib": lib, "e": e}) * 1).view(-1)
 
     same(run)
+
+
+@pytest.mark.parametrize(
+    "expr, changed",
+    [("m % x", "m"), ("x * i", "i"), ("x * m", "m"), ("i / x", "i"), ("x ** i", "i"),
+     ("x * d", "d"), ("x.maximum(i)", "i")],
+)  # fmt: skip
+def test_a_converted_operand_changed_in_place_is_seen_by_backward(expr, changed):
+    # torch saves an operand as given, not converted to the op's dtype (fuzzer seed 700150)
+    def run(lib, change):
+        x = lib.tensor([[-1.6], [1.7], [0.8]], requires_grad=True)
+        ns = {"x": x, "m": lib.tensor([False, True]), "i": lib.tensor([3, 4]),
+              "d": lib.tensor([0.5, 2.0], dtype=lib.float64)}  # fmt: skip
+        y = eval(expr, ns)
+        if change:
+            with lib.no_grad():
+                ns[changed].fill_(1)
+        y.sum().backward()
+        return x.grad
+
+    same(lambda lib: run(lib, False))
+    both_raise(lambda lib: run(lib, True))
