@@ -504,8 +504,9 @@ class Tensor(TensorBase):
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``dim``, without overflow."""
         if isinstance(dim, (tuple, list)) and not dim and not keepdim and self._data.ndim:
-            shape = [1] * self._data.ndim  # torch 2.13 refuses this one case, so minigrad does
-            raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {shape}")
+            if self._data.size:  # torch 2.13 refuses this one case (an empty tensor it sums)
+                ones = [1] * self._data.ndim
+                raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {ones}")
         return apply(reductions.Logsumexp, self, dims=self._dims(dim), keepdim=keepdim)
 
     def cumsum(self, dim: int) -> Tensor:

@@ -733,3 +733,10 @@ def test_a_converted_operand_changed_in_place_is_seen_by_backward(expr, changed)
 
     same(lambda lib: run(lib, False))
     both_raise(lambda lib: run(lib, True))
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_logsumexp_over_no_dims_of_an_empty_tensor_is_minus_inf(shape, keepdim):
+    # torch refuses dim=() without keepdim only for a tensor with elements (fuzzer seed 601778)
+    same(lambda lib: lib.zeros(*shape).logsumexp((), keepdim=keepdim))
