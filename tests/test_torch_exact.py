@@ -740,3 +740,14 @@ def test_a_converted_operand_changed_in_place_is_seen_by_backward(expr, changed)
 def test_logsumexp_over_no_dims_of_an_empty_tensor_is_minus_inf(shape, keepdim):
     # torch refuses dim=() without keepdim only for a tensor with elements (fuzzer seed 601778)
     same(lambda lib: lib.zeros(*shape).logsumexp((), keepdim=keepdim))
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["lib.zeros(2, 0, dtype=lib.int64) // False", "lib.zeros(2, 0, dtype=lib.int64) % 0",
+     "lib.zeros(2, 0, dtype=lib.int64) % lib.zeros(1, dtype=lib.int64)",
+     "0 % lib.zeros(0, dtype=lib.int64)", "3 // lib.zeros(0, dtype=lib.int64)"],
+)  # fmt: skip
+def test_an_empty_integer_division_by_zero_divides_nothing(expr):
+    # torch raises only when an element is divided by 0 (fuzzer seed 702340)
+    same(lambda lib: eval(expr))

@@ -232,7 +232,7 @@ _binary(
 def remainder_forward(a: Array, b: Array) -> Array:
     """a - floor(a / b) * b (``%``): the sign of the divisor, as Python's and torch's; an
     integer remainder by 0 is refused, as torch refuses it (numpy would give 0)."""
-    if b.dtype.kind in "iu" and not b.all():
+    if b.dtype.kind in "iu" and a.size and not b.all():  # (an empty result divides nothing)
         raise RuntimeError("ZeroDivisionError")
     m = np.fmod(a, b)  # torch's: fmod, then moved to b's side (an exact multiple keeps a's sign)
     return np.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)

@@ -300,7 +300,7 @@ def _integer_division(ctx: Ctx, a: Any, b: Any, name: str) -> tuple[np.ndarray, 
         a, b = operands(a, b)
     if a.dtype.kind == "b":
         raise _bool_error(name, "")
-    if a.dtype.kind in "iu" and not b.all():
+    if a.dtype.kind in "iu" and a.size and not b.all():  # (an empty result divides nothing)
         raise RuntimeError("ZeroDivisionError")
     _check_broadcast(a, b, name)
     ctx.shapes = a.shape, b.shape
