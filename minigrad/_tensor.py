@@ -394,12 +394,9 @@ class Tensor(TensorBase):
     __isub__ = sub_ = _inplace_method(np.subtract, "sub")
     __imul__ = mul_ = _inplace_method(np.multiply, "mul")
     __itruediv__ = div_ = _inplace_method(np.true_divide, "div")
+    __ifloordiv__, __imod__, __ipow__ = floor_divide_, remainder_, pow_ = views.op_writes(apply)
 
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        """In place: :meth:`clamp`."""
-        return views.write(self, apply, ew.Clamp, (), _bounds(min, max))
-
-    clip_ = clamp_
+    clamp_ = clip_ = views.clamp_write(apply)
 
     def _put(self, index: Any, value: Any, strip: bool = False) -> Tensor:
         """``self[index] = value`` (``index`` as :func:`_index_arg` gives it; ``strip``: drop a
@@ -507,8 +504,9 @@ class Tensor(TensorBase):
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``dim``, without overflow."""
         if isinstance(dim, (tuple, list)) and not dim and not keepdim and self._data.ndim:
-            shape = [1] * self._data.ndim  # torch 2.13 refuses this one case, so minigrad does
-            raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {shape}")
+            if self._data.size:  # torch 2.13 refuses this one case (an empty tensor it sums)
+                ones = [1] * self._data.ndim
+                raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {ones}")
         return apply(reductions.Logsumexp, self, dims=self._dims(dim), keepdim=keepdim)
 
     def cumsum(self, dim: int) -> Tensor:

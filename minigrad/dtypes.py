@@ -47,7 +47,19 @@ def promote(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         dt = b.dtype if a.ndim == 0 else a.dtype
     else:
         dt = np.promote_types(a.dtype, b.dtype)
-    return a.astype(dt, copy=False), b.astype(dt, copy=False)
+    return cast(a, dt), cast(b, dt)
+
+
+def cast(a: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """``a`` as dtype ``dt``. An expanded array (a stride 0) stays expanded: torch converts
+    while it computes, and numpy's copy would put the repeated dim first in memory, and then
+    the op's result too (``view()`` of it would then refuse where torch's does not)."""
+    if a.dtype == dt:
+        return a
+    if 0 in a.strides and a.size > 1:
+        one = a[tuple(slice(0, 1) if st == 0 else slice(None) for st in a.strides)]
+        return np.broadcast_to(one.astype(dt), a.shape)
+    return a.astype(dt)
 
 
 def scalar_dtype(value: Any, like: np.dtype) -> np.dtype:
@@ -101,10 +113,10 @@ def operands(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(b, np.ndarray):
             return promote(a, b)
         dt = scalar_dtype(b, a.dtype)
-        return (a if a.dtype == dt else a.astype(dt)), np.array(b, dtype=dt)
+        return cast(a, dt), np.array(b, dtype=dt)
     if isinstance(b, np.ndarray):
         dt = scalar_dtype(a, b.dtype)
-        return np.array(a, dtype=dt), (b if b.dtype == dt else b.astype(dt))
+        return np.array(a, dtype=dt), cast(b, dt)
     raise TypeError(
         f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}: "
         f"make one of them a tensor (minigrad.tensor(value))"

@@ -30,19 +30,20 @@ def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
 
 def _index_arg(index: Any, data: np.ndarray | None = None) -> tuple[Any, bool]:
     """Tensors in an index as arrays, and whether numpy will do advanced indexing (``data``,
-    the indexed array, lets an out-of-range index be reported before a negative step, as torch
-    orders its checks)."""
+    the indexed array, lets an out-of-range integer before a negative step be reported first,
+    as torch applies an index from left to right, and index arrays last)."""
     items = index if isinstance(index, tuple) else (index,)
     out = []
     advanced = False
-    for it in items:
+    for n, it in enumerate(items):
         if isinstance(it, TensorBase):
             it = it._data
         elif isinstance(it, list):
             it = np.asarray(it)
         elif type(it) is slice and it.step is not None and it.step <= 0:
-            if data is not None:  # an index out of range is reported first
-                data[tuple(slice(None) if type(i) is slice else i for i in items)]
+            if data is not None:  # an integer before it that is out of range is reported first
+                data[tuple(i if i is None or i is Ellipsis or type(i) is int else slice(None)
+                           for i in _basic_dims(items[:n]))]  # fmt: skip
             raise ValueError(
                 "step must be greater than zero: minigrad, like torch, has no negative-step "
                 "slices; use x.flip(dim) to reverse a dimension."
@@ -50,6 +51,19 @@ def _index_arg(index: Any, data: np.ndarray | None = None) -> tuple[Any, bool]:
         advanced = advanced or isinstance(it, np.ndarray)
         out.append(it)
     return (tuple(out) if isinstance(index, tuple) else out[0]), advanced
+
+
+def _basic_dims(items: tuple[Any, ...]) -> list[Any]:
+    """``items`` with each index array (or tensor) as the dims it consumes, a slice each."""
+    out: list[Any] = []
+    for it in items:
+        arr = it._data if isinstance(it, TensorBase) else it
+        if isinstance(arr, (np.ndarray, list)):
+            arr = np.asarray(arr)
+            out.extend([slice(None)] * (max(arr.ndim, 1) if arr.dtype == np.bool_ else 1))
+        else:
+            out.append(it)
+    return out
 
 
 def _split_index(idx: Any) -> tuple[Any, Any]:

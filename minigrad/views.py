@@ -23,8 +23,10 @@ import numpy as np
 
 from minigrad.grad_mode import grad_mode
 from minigrad.graph import note_inplace_write
+from minigrad.op import Ctx
 from minigrad.ops import inplace
-from minigrad.tensor_args import _leaf_inplace_error
+from minigrad.ops.elementwise import Clamp, FloorDivide, binary_op
+from minigrad.tensor_args import _bounds, _leaf_inplace_error
 
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
@@ -82,6 +84,35 @@ def ufunc_write(t: Tensor, apply: Apply, ufunc: np.ufunc, op: type[Op], other: A
     return t
 
 
+Method = Callable[["Tensor", Any], "Tensor"]
+
+
+def op_writes(apply: Apply) -> tuple[Method, Method, Method]:
+    """The methods ``//=``, ``%=`` and ``**=`` (``floor_divide_``, ``remainder_``, ``pow_``),
+    which have no numpy fast path: without them, Python would run ``x = x // other`` (a new
+    tensor; a view's base unchanged)."""
+
+    def method(op: type[Op], sign: str) -> Method:
+        def write_op(self: Tensor, other: Any) -> Tensor:
+            return write(self, apply, op, (other,), {})
+
+        write_op.__doc__ = f"In place: self = self {sign} other."
+        return write_op
+
+    ops = (FloorDivide, "//"), (binary_op("remainder"), "%"), (binary_op("pow"), "**")
+    return method(*ops[0]), method(*ops[1]), method(*ops[2])
+
+
+def clamp_write(apply: Apply) -> Callable[..., Tensor]:
+    """The method ``clamp_`` (``clip_``)."""
+
+    def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
+        """In place: :meth:`clamp`."""
+        return write(self, apply, Clamp, (), _bounds(min, max))
+
+    return clamp_
+
+
 def write(
     t: Tensor, apply: Apply, op: type[Op], args: tuple[Any, ...], params: dict[str, Any]
 ) -> Tensor:
@@ -136,6 +167,10 @@ def _rebase(t: Tensor, res: Tensor, base: Tensor | None, apply: Apply) -> None:
         base = t
     else:
         pos = inplace.positions(base._data, t._data)
+        inner = res.grad_fn
+        if isinstance(inner, Ctx):  # torch keeps the op inside its CopySlices, which skips it
+            # when no gradient comes: it is then neither checked nor run
+            inner.checks_without_grad = inner.runs_without_grad = False
         new = apply(inplace.CopySlices, base, res, pos=pos)
         base._rg, base.grad_fn, base._output_nr = True, new.grad_fn, 0
     for ref in getattr(base, "_views", ()):

@@ -139,7 +139,12 @@ def pow_forward(a: Array, b: Array) -> Array:
 
 
 def pow_backward_lhs(dy: Array, a: Array, b: Array, y: Array) -> Array:
-    """da = dy b a**(b - 1), and exactly 0 where b == 0 (so x**0 has grad 0 even at x = 0)."""
+    """da = dy b a**(b - 1), and exactly 0 where b == 0 (so x**0 has grad 0 even at x = 0);
+    but not for a bool number (torch's ``Scalar(False)`` is not equal to 0: the grad of
+    ``x ** False`` is ``0 * x**-1``, nan at x = 0)."""
+    if b.dtype == np.bool_:
+        b = b.astype(dy.dtype)
+        return dy * (b * np.power(a, b - 1))
     return np.where(b == 0, _cast(0, dy), dy * (b * np.power(a, b - 1)))
 
 
@@ -227,7 +232,7 @@ _binary(
 def remainder_forward(a: Array, b: Array) -> Array:
     """a - floor(a / b) * b (``%``): the sign of the divisor, as Python's and torch's; an
     integer remainder by 0 is refused, as torch refuses it (numpy would give 0)."""
-    if b.dtype.kind in "iu" and not b.all():
+    if b.dtype.kind in "iu" and a.size and not b.all():  # (an empty result divides nothing)
         raise RuntimeError("ZeroDivisionError")
     m = np.fmod(a, b)  # torch's: fmod, then moved to b's side (an exact multiple keeps a's sign)
     return np.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)

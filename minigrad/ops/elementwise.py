@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.dtypes import DEFAULT_FLOAT, operands, result_type
+from minigrad.dtypes import DEFAULT_FLOAT, cast, operands, result_type
 from minigrad.kernels import BINARY_KERNELS, UNARY_KERNELS, unbroadcast
 from minigrad.op import Ctx, Op
 
@@ -77,7 +77,7 @@ class Unary(Op):
             if k.refuses_bool and x.dtype.kind == "b":
                 raise _bool_error(k.name, "on")
             if not k.keeps_int:
-                x = x.astype(DEFAULT_FLOAT)
+                x = cast(x, DEFAULT_FLOAT)
         y = _quietly(k.forward, x) if k.warns else k.forward(x)
         if k.saves:
             if type(y) is not np.ndarray:  # a 0-d result: save the array the tensor will hold
@@ -104,6 +104,8 @@ class Binary(Op):
         """Promote the operands to one dtype, run the kernel, save what its backward reads."""
         k = BINARY_KERNELS[ctx.kernel]
         number_b = False
+        bool_b = type(b) is bool
+        given = a, b
         if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
             number_b = type(b) is not np.ndarray
             if k.refuses_bool:
@@ -115,25 +117,24 @@ class Binary(Op):
             if k.refuses_bool and a.dtype.kind == "b":
                 raise _bool_error(k.name, "with two bool tensors")
             if not k.keeps_int:
-                a, b = a.astype(DEFAULT_FLOAT), b.astype(DEFAULT_FLOAT)
+                a, b = cast(a, DEFAULT_FLOAT), cast(b, DEFAULT_FLOAT)
         try:
             y = _quietly(k.forward, a, b) if k.warns else k.forward(a, b)
         except ValueError:
             _check_broadcast(a, b, ctx.kernel)
             raise
-        ctx.shapes = (a.shape, b.shape)
         need_a, need_b = ctx.needs_input_grad
         saves = k.saves_for[need_a + 2 * need_b]  # what torch saves for the inputs that need it
         if number_b and saves:  # x ** 2 is torch's pow(Tensor, Scalar): it saves self only
             saves = saves.replace("y", "")
+        cast_to = None
         if saves:
             if "y" in saves and type(y) is not np.ndarray:
                 y = np.asarray(y)  # a 0-d result: save the array the tensor will hold
-            ctx.save_for_backward(
-                a if "a" in saves else None,
-                b if "b" in saves else None,
-                y if "y" in saves else None,
-            )
+            if bool_b:  # torch's Scalar keeps its type: a bool is never equal to 0 (x ** False)
+                b = np.asarray(b, dtype=np.bool_)
+            cast_to = _save(ctx, saves, given, a, b, y)
+        ctx.shapes = (a.shape, b.shape, cast_to)
         return y
 
     @staticmethod
@@ -145,7 +146,11 @@ class Binary(Op):
         y: Any
         a, b, y = ctx.saved_tensors or (None, None, None)
         need_a, need_b = ctx.needs_input_grad
-        shape_a, shape_b = ctx.shapes
+        shape_a, shape_b, cast_to = ctx.shapes
+        if cast_to is not None:  # (tensors saved as given: converted as the forward did)
+            dt, cast_a, cast_b = cast_to
+            a = a.astype(dt) if cast_a and a is not None else a
+            b = b.astype(dt) if cast_b and b is not None else b
         da = db = None
         if need_a:
             da = k.backward_lhs(dy, a, b, y)
@@ -156,6 +161,21 @@ class Binary(Op):
             if db.shape != shape_b:
                 db = unbroadcast(db, shape_b)
         return da, db
+
+
+def _save(ctx: Ctx, saves: str, given: tuple[Any, Any], a: Any, b: Any, y: Any) -> Any:
+    """Save what ``saves`` names of the operands ``a``, ``b`` and the result ``y``. An operand
+    converted for the op is saved as given (as torch saves the tensor: an in-place change to
+    it is then seen); the backward converts it (the dtype and which to convert: returned)."""
+    ga, gb = given
+    cast_a = type(ga) is np.ndarray and ga.dtype != a.dtype
+    cast_b = type(gb) is np.ndarray and gb.dtype != b.dtype
+    ctx.save_for_backward(
+        (ga if cast_a else a) if "a" in saves else None,
+        (gb if cast_b else b) if "b" in saves else None,
+        y if "y" in saves else None,
+    )
+    return (a.dtype, cast_a, cast_b) if cast_a or cast_b else None
 
 
 _BOOL_MESSAGES = {
@@ -280,7 +300,7 @@ def _integer_division(ctx: Ctx, a: Any, b: Any, name: str) -> tuple[np.ndarray, 
         a, b = operands(a, b)
     if a.dtype.kind == "b":
         raise _bool_error(name, "")
-    if a.dtype.kind in "iu" and not b.all():
+    if a.dtype.kind in "iu" and a.size and not b.all():  # (an empty result divides nothing)
         raise RuntimeError("ZeroDivisionError")
     _check_broadcast(a, b, name)
     ctx.shapes = a.shape, b.shape

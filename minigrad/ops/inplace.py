@@ -96,8 +96,9 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str,
             arr = arr.reshape(
                 arr.shape[next((i for i, n in enumerate(arr.shape) if n != 1), arr.ndim) :]
             )
-            if arr.ndim == 0:  # torch expands it with strides 0: only a 0-d target is the same
-                bad = out.ndim > 0 and bool(np.shares_memory(arr, out))
+            if arr.ndim == 0:  # torch expands it with strides 0: dense only onto one element,
+                # and then the same only for a 0-d target
+                bad = out.ndim > 0 and out.size == 1 and bool(np.shares_memory(arr, out))
             else:
                 try:
                     np.broadcast_shapes(arr.shape, out.shape)
@@ -114,14 +115,15 @@ def check_no_overlap(out: np.ndarray, inputs: tuple[Any, ...], params: dict[str,
 
 def _expand(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``a`` broadcast to ``shape`` with torch's expand strides: a stretched dim gets 0, a new
-    leading dim the size times the stride of the dim after it (numpy would give 0)."""
+    leading dim of size 1 the size times the stride of the dim after it (numpy would give 0),
+    of any other size 0."""
     n, k = len(shape), a.ndim
     strides = [0] * n
     for i in range(n - 1, -1, -1):
         d = i - (n - k)
         if d >= 0:
             strides[i] = a.strides[d] if a.shape[d] == shape[i] else 0
-        else:
+        elif shape[i] == 1:
             strides[i] = shape[i + 1] * strides[i + 1] if i + 1 < n else a.itemsize
     return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
 

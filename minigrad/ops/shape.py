@@ -4,6 +4,7 @@ gradient back (reshape it, transpose it, sum it over broadcast dims, scatter it 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,13 @@ class Expand(Op):
         return unbroadcast(dy, ctx.shape)
 
 
+def _c_ordered(a: np.ndarray) -> bool:
+    """Whether ``a``'s dims (those longer than 1) are in C order in memory: strides that do not
+    grow (torch's TensorIterator then lays its result out in C order)."""
+    st = [s for s, n in zip(a.strides, a.shape, strict=True) if n > 1]
+    return all(s >= t >= 0 for s, t in itertools.pairwise(st))
+
+
 class Index(Op):
     """``x[index]`` with integer arrays or masks: the backward scatter-*adds* into zeros,
     since an element picked twice gets the sum of both gradients.
@@ -114,11 +122,22 @@ class Index(Op):
         """numpy's indexing (the index is saved: its arrays say where the gradient goes)."""
         ctx.shape, ctx.first = x.shape, first
         ctx.save_for_backward(index)
+        src = x if first is None else x[first]
         try:
-            return np.asarray((x if first is None else x[first])[index])
+            y = np.asarray(src[index])
         except IndexError as e:
             raise IndexError(f"{e}: the index is out of range for a tensor of shape "
                              f"{tuple(x.shape)}") from None  # fmt: skip
+        arrays = [i for i in (index if type(index) is tuple else (index,)) if type(i) is np.ndarray]
+        if (
+            not y.flags.c_contiguous
+            and _c_ordered(src)
+            and all(a.flags.c_contiguous for a in arrays)
+        ):
+            # numpy puts the indexed dims first in memory (x[:, [1, 0]]); torch's result of
+            # operands in C order is in C order (so that a later view() agrees)
+            y = np.ascontiguousarray(y)
+        return y
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
@@ -277,19 +296,23 @@ class Clone(Op):
         """A fresh copy, in x's memory layout (as torch's preserve_format), or C's for
         ``contiguous()``."""
         ctx.dtype = x.dtype
-        if order == "K" and not _dense(x):  # an expand, a slice with a step: torch makes the
-            # copy dense in the same order of dims (its infer_dense_strides)
-            y = np.lib.stride_tricks.as_strided(
-                np.empty(max(x.size, 1), x.dtype), x.shape, _dense_strides(x)
-            )
-            y[...] = x
-            return y
-        return x.copy(order=order)
+        return _copy(x, x.dtype, order)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """The gradient, in the input's dtype."""
         return dy.astype(ctx.dtype, copy=False)
+
+
+def _copy(x: np.ndarray, dtype: np.dtype, order: Any = "K") -> np.ndarray:
+    """A copy of ``x`` in ``dtype``, in x's memory layout (torch's preserve_format) or C's."""
+    if order == "K" and not _dense(x):  # an expand, a slice with a step: torch makes the copy
+        # dense in the same order of dims (its infer_dense_strides)
+        strides = tuple(st // x.itemsize * dtype.itemsize for st in _dense_strides(x))
+        y = np.lib.stride_tricks.as_strided(np.empty(max(x.size, 1), dtype), x.shape, strides)
+        y[...] = x
+        return y
+    return x.astype(dtype, order=order)
 
 
 def _dense(a: np.ndarray) -> bool:
@@ -340,9 +363,9 @@ class ToCopy(Clone):
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dtype: Any) -> np.ndarray:  # type: ignore[override]
-        """``x.astype(dtype)``."""
+        """``x.astype(dtype)``, in x's memory layout (as clone)."""
         ctx.dtype = x.dtype
-        return x.astype(dtype)
+        return _copy(x, np.dtype(dtype))
 
 
 class Flip(Op):

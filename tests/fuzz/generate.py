@@ -102,7 +102,7 @@ BINARY_OPS = ["+", "-", "*", "/", "**", "//", "%"]
 BINARY_METHODS = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"]
 COMPARE = ["==", "!=", "<", "<=", ">", ">="]
 DTYPES = ["float32", "float32", "float32", "float64", "int64", "bool"]
-INPLACE = ["add_", "sub_", "mul_", "div_"]
+INPLACE = ["add_", "sub_", "mul_", "div_", "floor_divide_", "remainder_", "pow_"]
 
 
 def _dtype_name(t: torch.Tensor) -> str:
@@ -510,7 +510,7 @@ class Generator:
         if kind == 0:
             line = f"{x}.{r.choice(INPLACE)}({self.operand(t)})"
         elif kind == 1:
-            line = f"{x} {r.choice(['+=', '-=', '*=', '/='])} {self.operand(t)}"
+            line = f"{x} {r.choice(['+=', '-=', '*=', '/=', '//=', '%=', '**='])} {self.operand(t)}"
         elif kind == 2:
             line = f"{x}.{r.choice(['zero_()', 'fill_(' + self.number('float32') + ')'])}"
         elif kind == 3:
