@@ -561,6 +561,23 @@ def test_leaf_grad_accumulates_out_of_place_with_create_graph():
         np.testing.assert_allclose(a, b)
 
 
+def test_retain_grad_and_inputs_under_create_graph_like_torch():
+    results = []
+    for lib in LIBS:
+        x = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([1.5, 0.5, -2.0], dtype=lib.float64, requires_grad=True)
+        y = (x * w).sin()
+        y.retain_grad()
+        (y * y * x).sum().backward(create_graph=True)
+        (hx, hw) = lib.autograd.grad((x.grad * y.grad).sum(), [x, w])
+        x.grad = None
+        (x.exp() * w).sum().backward(create_graph=True, inputs=[x])
+        (h,) = lib.autograd.grad(x.grad.sum(), w)
+        results.append([y.grad.detach().numpy(), hx.numpy(), hw.numpy(), h.numpy()])
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
 def test_graph_grad_on_arrays_refuses_create_graph():
     x = minigrad.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"minigrad\.autograd\.grad"):
