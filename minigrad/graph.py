@@ -11,17 +11,22 @@ raises an error that says to pass ``retain_graph=True``.
 
 Gradients in the loop are numpy arrays. A gradient may be shared by several edges, so buffers
 add out of place; only the leaf's own ``.grad`` is added into in place (see
-``Tensor._accumulate_grad``).
+``Tensor._accumulate_grad``). Under ``create_graph=True`` the same loop carries Tensors, and
+each node's backward runs as recorded minigrad ops (``CREATE_GRAPH["run"]``, which
+:mod:`minigrad.autograd.higher` provides: it needs the Tensor, which this module may not import).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from minigrad.grad_mode import enable_grad
 
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
@@ -34,6 +39,7 @@ __all__ = [
     "backward",
     "edge",
     "grad",
+    "grad_any",
     "note_inplace_write",
     "run_backward",
 ]
@@ -148,7 +154,8 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
     capture: dict[Edge, list[int]] | None = None,
     n_captured: int = 0,
     only: set[Node] | None = None,
-) -> list[np.ndarray | None]:
+    create_graph: bool = False,
+) -> list[Any]:
     """Backpropagate ``grads`` from the edges ``roots`` (``(node, output_nr)`` pairs).
 
     Dependency counts give the order: a node runs when every edge into it has delivered, and
@@ -156,7 +163,10 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
     the gradients arriving at the given edges are returned (in the listed slots) instead of
     being accumulated into any ``.grad``; with ``only``, only those nodes run (the others may
     still be captured), as torch prunes ``autograd.grad``'s graph to what leads to its inputs.
+    With ``create_graph`` the gradients are Tensors and ``CREATE_GRAPH["run"]`` runs each node
+    (recorded: call it with grad mode on); the rest of the loop is the same.
     """
+    run_recorded = CREATE_GRAPH["run"] if create_graph else None
     # 1. Count the edges into every reachable node (iterative DFS: no recursion limit).
     deps: dict[Node, int] = {}
     stack = [node for node, _ in roots if node is not None]
@@ -179,7 +189,7 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
         if root is not None:
             _deliver(buffers, root, nr, g)
     ready = [node for node in buffers if deps.get(node, 0) == 0]
-    captured: list[np.ndarray | None] = [None] * n_captured
+    captured: list[Any] = [None] * n_captured
 
     # 3. Run nodes as they become ready. Backward functors compute inf/nan silently, as torch.
     with np.errstate(all="ignore"):
@@ -187,15 +197,15 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
             node = ready.pop()
             grad = buffers.pop(node, None)
             if only is not None and node not in only:
-                _not_run(node, grad, capture, captured)
+                _not_run(node, grad, capture, captured, create_graph)
                 continue
             if capture is not None:
                 _capture(node, grad, capture, captured)
             if node._hooks is not None and grad is not None:
-                _retain(node, grad)
+                _retain(node, grad, create_graph)
             outs: tuple[Any, ...]
             if grad is None and type(node) is not AccumulateGrad:
-                outs = _without_grad(node, retain_graph)
+                outs = _without_grad(node, retain_graph, run_recorded)
             elif grad is None or (capture is not None and type(node) is AccumulateGrad):
                 outs = (None,) * len(node.next_functions)
             else:
@@ -203,9 +213,12 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
                     raise freed_error(node)
                 if node._saved and _last_write[0] > node._seq:
                     _check_saved_unchanged(node)
-                outs = node.apply(grad) if node._n_out == 1 else node.apply(*grad)
-                if type(outs) is not tuple:  # a backward may return its one gradient bare
-                    outs = (outs,)
+                if run_recorded is None:  # (the fast path: one test of a local more per node)
+                    outs = node.apply(grad) if node._n_out == 1 else node.apply(*grad)
+                    if type(outs) is not tuple:  # a backward may return its one gradient bare
+                        outs = (outs,)
+                else:
+                    outs = run_recorded(node, grad)
                 if not retain_graph and node._saved:
                     node._saved = None  # type: ignore[misc]  # only op nodes (Ctx) save
             for (nxt, nr), g in zip(node.next_functions, outs, strict=True):
@@ -241,17 +254,21 @@ def _deliver(buffers: dict[Node, Any], node: Node, nr: int, g: Any) -> None:
 
 
 def _not_run(
-    node: Node, grad: Any, capture: dict[Edge, list[int]] | None, captured: list[Any]
+    node: Node,
+    grad: Any,
+    capture: dict[Edge, list[int]] | None,
+    captured: list[Any],
+    create_graph: bool,
 ) -> None:
     """A node outside ``only`` does not run; if its gradient was asked for it is captured, and
     its ``retain_grad`` tensors see it (torch calls a captured node's tensor hooks too)."""
     if capture is not None and any((node, nr) in capture for nr in range(node._n_out)):
         _capture(node, grad, capture, captured)
         if node._hooks is not None and grad is not None:
-            _retain(node, grad)
+            _retain(node, grad, create_graph)
 
 
-def _without_grad(node: Node, retain_graph: bool) -> tuple[Any, ...]:
+def _without_grad(node: Node, retain_graph: bool, run_recorded: Any) -> tuple[Any, ...]:
     """A node that no gradient reached (every edge into it carried None, e.g. below a Function
     whose backward returned None) still runs in torch: it checks what it saved (freed? changed
     in place?) and frees it; a Function's backward runs on zeros and an op without a derivative
@@ -262,7 +279,9 @@ def _without_grad(node: Node, retain_graph: bool) -> tuple[Any, ...]:
         if node._saved and _last_write[0] > node._seq:
             _check_saved_unchanged(node)
     outs: Any = (None,) * len(node.next_functions)
-    if node.runs_without_grad:
+    if node.runs_without_grad and run_recorded is not None:
+        outs = run_recorded(node, None)
+    elif node.runs_without_grad:
         outs = node.apply(*([None] * node._n_out))
         outs = outs if type(outs) is tuple else (outs,)
     if not retain_graph and node._saved:
@@ -270,9 +289,7 @@ def _without_grad(node: Node, retain_graph: bool) -> tuple[Any, ...]:
     return tuple(outs)
 
 
-def _capture(
-    node: Node, grad: Any, capture: dict[Edge, list[int]], captured: list[np.ndarray | None]
-) -> None:
+def _capture(node: Node, grad: Any, capture: dict[Edge, list[int]], captured: list[Any]) -> None:
     """Record the gradients arriving at the edges ``autograd.grad`` asked for."""
     for nr in range(node._n_out):
         slots = capture.get((node, nr))
@@ -282,7 +299,7 @@ def _capture(
                 captured[slot] = g
 
 
-def _retain(node: Node, grad: Any) -> None:
+def _retain(node: Node, grad: Any, create_graph: bool) -> None:
     """Store the gradient of the tensors that called ``retain_grad()`` on this node's outputs."""
     for ref in node._hooks or ():
         t = ref()
@@ -290,7 +307,7 @@ def _retain(node: Node, grad: Any) -> None:
             continue
         g = grad if node._n_out == 1 else grad[t._output_nr]
         if g is not None:
-            t._accumulate_grad(g, may_keep=False)  # g goes on down the graph: keep a copy
+            _accumulate(t, g, create_graph)
 
 
 def edge(t: Tensor) -> Edge:
@@ -381,9 +398,17 @@ def _on_paths(roots: list[Node | None], targets: set[Node | None]) -> set[Node]:
     return needed
 
 
-# ``create_graph=True`` runs the backward on Tensors (minigrad.autograd.higher, which needs the
-# Tensor this module may not import): that module puts its ``backward`` here when imported.
+# ``create_graph=True``: what needs the Tensor (minigrad.autograd.higher puts it here when
+# imported): "run" (one node's backward, recorded), "accumulate" (into ``.grad``, with its
+# graph) and "seeds" (the root gradients as Tensors).
 CREATE_GRAPH: dict[str, Any] = {}
+
+
+def _accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
+    if create_graph:
+        CREATE_GRAPH["accumulate"](t, g)
+    else:
+        t._accumulate_grad(g, may_keep=False)  # g goes on down the graph: keep a copy
 
 
 def _no_create_graph(create_graph: bool) -> None:
@@ -398,6 +423,11 @@ def _tensor_list(tensors: Any) -> list[Tensor]:
     return list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
 
 
+def _retains(retain_graph: bool | None, create_graph: bool) -> bool:
+    """torch's default: keep the graph if a graph is being built (it may be walked again)."""
+    return create_graph if retain_graph is None else bool(retain_graph)
+
+
 def backward(
     tensors: Tensor | Sequence[Tensor],
     grad_tensors: Any = None,
@@ -408,21 +438,24 @@ def backward(
     """Accumulate the gradients of ``tensors`` into the leaves' ``.grad`` (only into those of
     ``inputs``, if given): ``torch.autograd.backward``; ``t.backward()`` calls it. With
     ``create_graph=True`` the gradients are Tensors that record the backward pass."""
-    if create_graph:
-        CREATE_GRAPH["backward"](tensors, grad_tensors, retain_graph, inputs)
-        return
     outputs = _tensor_list(tensors)
     if grad_tensors is not None and not isinstance(tensors, (list, tuple)):
         grad_tensors = [grad_tensors]
+    retain = _retains(retain_graph, create_graph)
     if inputs is not None:
         ins = _tensor_list(inputs)
-        gs = grad(outputs, ins, grad_tensors, retain_graph, allow_unused=True)
+        gs = grad_any(outputs, ins, grad_tensors, retain, create_graph, allow_unused=True)
         for t, g in zip(ins, gs, strict=True):
             if g is not None:
-                t._accumulate_grad(g, may_keep=False)
+                _accumulate(t, g, create_graph)
         return
     roots, grads = _root_grads(outputs, grad_tensors)
-    run_backward(roots, grads, bool(retain_graph))
+    if not create_graph:
+        run_backward(roots, grads, retain)
+        return
+    seeds = CREATE_GRAPH["seeds"](grad_tensors, grads)
+    with enable_grad():
+        run_backward(roots, seeds, retain, create_graph=True)
 
 
 def grad(
@@ -437,6 +470,19 @@ def grad(
     copy before writing), returned instead of accumulated into ``.grad``. Tensors of them are
     ``minigrad.autograd.grad``."""
     _no_create_graph(create_graph)
+    return grad_any(outputs, inputs, grad_outputs, retain_graph, False, allow_unused)
+
+
+def grad_any(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any,
+    retain_graph: bool | None,
+    create_graph: bool,
+    allow_unused: bool,
+) -> list[Any]:
+    """:func:`grad`, and with ``create_graph`` its gradients as Tensors that record the
+    backward pass (``minigrad.autograd.grad`` calls it so)."""
     if not isinstance(outputs, (list, tuple)) and grad_outputs is not None:
         if not isinstance(grad_outputs, (list, tuple)):
             grad_outputs = [grad_outputs]
@@ -450,17 +496,21 @@ def grad(
             )
         capture.setdefault(edge(t), []).append(i)
     roots, grads = _root_grads(_tensor_list(outputs), grad_outputs)
+    seeds: list[Any] = grads
+    if create_graph:  # (the given gradients themselves: a gradient may depend on them)
+        seeds = CREATE_GRAPH["seeds"](grad_outputs, grads)
     # torch runs only the nodes on a path to an input: the others keep what they saved, call no
     # hook and raise no error; an input's own node only receives its gradient
     targets = {n for n, _ in capture}
     needed = _on_paths([r for r, _ in roots], targets)
-    kept = [(r, g) for r, g in zip(roots, grads, strict=True) if r[0] in needed or r[0] in targets]
-    got: list[np.ndarray | None] = [None] * len(ins)
+    kept = [(r, g) for r, g in zip(roots, seeds, strict=True) if r[0] in needed or r[0] in targets]
+    got: list[Any] = [None] * len(ins)
     if kept:
-        got = run_backward(
-            [r for r, _ in kept], [g for _, g in kept], bool(retain_graph), capture, len(ins),
-            only=needed,
-        )  # fmt: skip
+        with enable_grad() if create_graph else contextlib.nullcontext():
+            got = run_backward(
+                [r for r, _ in kept], [g for _, g in kept], _retains(retain_graph, create_graph),
+                capture, len(ins), only=needed, create_graph=create_graph,
+            )  # fmt: skip
     for i, g in enumerate(got):
         if g is None and not allow_unused:
             raise RuntimeError(

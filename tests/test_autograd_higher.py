@@ -10,6 +10,7 @@ points (hypothesis, random shapes where the op allows) and at special ones (0, n
 from __future__ import annotations
 
 import math
+import zlib
 
 import numpy as np
 import pytest
@@ -148,7 +149,202 @@ OPS = {
     "to_dtype": (lambda L, a: a.to(L.float32).to(L.float64) ** 3, [(3, 4)], (-2, 2)),
     "setitem": (lambda L, a, b: _setitem(a, b) ** 3, [(3, 4), (4,)], (-2, 2)),
     "inplace_mul_view": (lambda L, a: _inplace_view(a) ** 2, [(3, 4)], (-2, 2)),
+    "prod": (lambda L, a: a.prod() * a, [(3, 4)], (-1.5, 1.5)),
+    "prod_dim": (lambda L, a: a.prod(1) ** 2, [(3, 4)], (-1.5, 1.5)),
+    "prod_keepdim": (lambda L, a: a.prod(0, keepdim=True) * a, [(3, 4)], (-1.5, 1.5)),
+    "gelu": (lambda L, a: L.nn.functional.gelu(a) * a, [(3, 4)], (-3, 3)),
+    "gelu_tanh": (lambda L, a: L.nn.functional.gelu(a, approximate="tanh") * a, [(3, 4)], (-3, 3)),
+    "softplus_beta": (
+        lambda L, a: L.nn.functional.softplus(a, beta=2.0, threshold=3.0) * a,
+        [(3, 4)],
+        (-3, 3),
+    ),
+    "mse_loss": (lambda L, a, b: L.nn.functional.mse_loss(a, b), [(3, 4), (3, 4)], (-2, 2)),
+    "mse_loss_sum": (
+        lambda L, a, b: L.nn.functional.mse_loss(a, b, reduction="sum"),
+        [(3, 4), (3, 4)],
+        (-2, 2),
+    ),
+    "mse_loss_none": (
+        lambda L, a, b: L.nn.functional.mse_loss(a, b, reduction="none"),
+        [(3, 4), (3, 4)],
+        (-2, 2),
+    ),
+    "nll_loss": (
+        lambda L, a: L.nn.functional.nll_loss(a.log_softmax(1), L.tensor([0, 3, 1])),
+        [(3, 4)],
+        (-2, 2),
+    ),
+    "nll_loss_none_1d": (
+        lambda L, a: L.nn.functional.nll_loss(a**2, L.tensor(2), reduction="none"),
+        [(4,)],
+        (-2, 2),
+    ),
+    "cross_entropy": (
+        lambda L, a: L.nn.functional.cross_entropy(a, L.tensor([0, 3, 1])),
+        [(3, 4)],
+        (-3, 3),
+    ),
+    "cross_entropy_sum": (
+        lambda L, a: L.nn.functional.cross_entropy(a, L.tensor([2, 2, 0]), reduction="sum"),
+        [(3, 4)],
+        (-3, 3),
+    ),
+    "cross_entropy_none": (
+        lambda L, a: L.nn.functional.cross_entropy(a, L.tensor([1, 0, 3]), reduction="none"),
+        [(3, 4)],
+        (-3, 3),
+    ),
+    "bce_with_logits": (
+        lambda L, a, b: L.nn.functional.binary_cross_entropy_with_logits(a, b.sigmoid()),
+        [(3, 4), (3, 4)],
+        (-3, 3),
+    ),
+    "bce_with_logits_weights": (
+        lambda L, a, b: L.nn.functional.binary_cross_entropy_with_logits(
+            a,
+            b.sigmoid(),
+            weight=_const(L, [1.0, 2.0, 0.5, 3.0], a),
+            pos_weight=_const(L, [2.0, 1.0, 0.5, 3.0], a),
+            reduction="sum",
+        ),
+        [(3, 4), (3, 4)],
+        (-3, 3),
+    ),
+    "MSELoss": (lambda L, a, b: L.nn.MSELoss()(a, b), [(3, 4), (3, 4)], (-2, 2)),
+    "CrossEntropyLoss": (
+        lambda L, a: L.nn.CrossEntropyLoss()(a, L.tensor([0, 1, 3])),
+        [(3, 4)],
+        (-3, 3),
+    ),
+    "BCEWithLogitsLoss": (
+        lambda L, a, b: L.nn.BCEWithLogitsLoss()(a, b.sigmoid()),
+        [(3, 4), (3, 4)],
+        (-3, 3),
+    ),
+    "function_cube": (lambda L, a: _cube(L).apply(a).sin(), [(3, 4)], (-1.5, 1.5)),
+    "true_divide": (lambda L, a, b: a.true_divide(b), [(3, 4), (3, 4)], (0.5, 2)),
+    "sub_alpha": (lambda L, a, b: a.sub(b, alpha=2) * a, [(3, 4), (3, 4)], (-2, 2)),
+    "clip": (lambda L, a: a.clip(-0.7, 1.5) * a, [(3, 4)], (-2, 2)),
+    "squeeze_dim": (lambda L, a: a.squeeze(1) ** 3, [(3, 1, 4)], (-2, 2)),
+    "view": (lambda L, a: a.view(2, 6) ** 3, [(3, 4)], (-2, 2)),
+    "view_as": (lambda L, a, b: a.view_as(b) ** 3 * b, [(3, 4), (4, 3)], (-2, 2)),
+    "expand_as": (lambda L, a, b: a.expand_as(b) ** 3 * b, [(1, 4), (3, 4)], (-2, 2)),
+    "T": (lambda L, a: a.T**3, [(3, 4)], (-2, 2)),
+    "mT": (lambda L, a: a.mT**3, [(2, 3, 4)], (-2, 2)),
+    "contiguous": (lambda L, a: a.t().contiguous() ** 3, [(3, 4)], (-2, 2)),
+    "cpu": (lambda L, a: a.cpu() ** 3, [(3, 4)], (-2, 2)),
+    "float_double": (lambda L, a: a.float().double() ** 3, [(3, 4)], (-2, 2)),
+    "type": (lambda L, a: a.type(L.float32).type(L.float64) ** 3, [(3, 4)], (-2, 2)),
+    "matmul_batched": (lambda L, a, b: L.matmul(a, b) ** 2, [(2, 3, 4), (2, 4, 2)], (-2, 2)),
+    "linear_3d_no_bias": (
+        lambda L, x, w: L.nn.functional.linear(x, w).tanh(),
+        [(2, 3, 4), (2, 4)],
+        (-2, 2),
+    ),
+    "logsumexp_all": (lambda L, a: a.logsumexp((0, 1)) * a, [(3, 4)], (-2, 2)),
+    "add_": (lambda L, a, b: _inplace(a, b, lambda c: c.add_(a, alpha=2.0)), [(3, 4)] * 2, (-2, 2)),
+    "sub_": (lambda L, a, b: _inplace(a, b, lambda c: c.sub_(b * b)), [(3, 4)] * 2, (-2, 2)),
+    "mul_": (lambda L, a, b: _inplace(a, b, lambda c: c.mul_(b)), [(3, 4)] * 2, (-2, 2)),
+    "div_": (lambda L, a, b: _inplace(a, b, lambda c: c.div_(a)), [(3, 4)] * 2, (0.5, 2)),
+    "clamp_": (lambda L, a, b: _inplace(a, b, lambda c: c.clamp_(-1, 1)), [(3, 4)] * 2, (-2, 2)),
+    "clip_": (lambda L, a, b: _inplace(a, b, lambda c: c.clip_(min=0.3)), [(3, 4)] * 2, (-2, 2)),
+    "iadd": (lambda L, a, b: _inplace(a, b, lambda c: c.__iadd__(a * b)), [(3, 4)] * 2, (-2, 2)),
+    "isub": (lambda L, a, b: _inplace(a, b, lambda c: c.__isub__(a.exp())), [(3, 4)] * 2, (-2, 2)),
+    "imul": (lambda L, a, b: _inplace(a, b, lambda c: c.__imul__(a)), [(3, 4)] * 2, (-2, 2)),
+    "itruediv": (
+        lambda L, a, b: _inplace(a, b, lambda c: c.__itruediv__(b)),
+        [(3, 4)] * 2,
+        (0.5, 2),
+    ),
+    "zero_": (lambda L, a, b: _in_view(a, b, lambda c, u, v: c.zero_()), [(3, 4)] * 2, (-2, 2)),
+    "fill_": (lambda L, a, b: _in_view(a, b, lambda c, u, v: c.fill_(2.5)), [(3, 4)] * 2, (-2, 2)),
+    "copy_": (
+        lambda L, a, b: _in_view(a, b, lambda c, u, v: c.copy_(u * v)),
+        [(3, 4)] * 2,
+        (-2, 2),
+    ),
 }
+
+
+OPS.update(
+    {
+        "pos": (lambda L, a: (+a) ** 3, [(3, 4)], (-2, 2)),
+        "rmul_rtruediv": (lambda L, a: (2.5 * a) * (1.5 / a), [(3, 4)], (0.5, 2)),
+        "iter": (lambda L, a: L.stack(list(a), 1) ** 3, [(3, 4)], (-2, 2)),
+        "rmatmul": (
+            lambda L, a: (a**2).__rmatmul__(L.tensor([[1.0, -2.0, 0.5]], dtype=a.dtype)),
+            [(3, 4)],
+            (-2, 2),
+        ),
+        "F_softmax": (lambda L, a: L.nn.functional.softmax(a, dim=0) * a, [(3, 4)], (-2, 2)),
+        "F_log_softmax": (
+            lambda L, a: L.nn.functional.log_softmax(a, dim=-1) * a,
+            [(3, 4)],
+            (-2, 2),
+        ),
+        "softmax_fn": (lambda L, a: L.softmax(a, 1) * a, [(3, 4)], (-2, 2)),
+        "log_softmax_fn": (lambda L, a: L.log_softmax(a, 0) * a, [(3, 4)], (-2, 2)),
+    }
+)
+
+
+# The functions of torch's namespace and of nn.functional that run one kernel, in their
+# function form (the methods are OPS[name]).
+def _unary_form(namespace, n):
+    return lambda L, a: getattr(namespace(L), n)(a) * a
+
+
+def _binary_form(n):
+    return lambda L, a, b: getattr(L, n)(a, b) * a
+
+
+FUNCTION_FORMS = {
+    **{f"minigrad.{n}": _unary_form(lambda L: L, n) for n in (
+        "abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "cos", "cosh", "erf",
+        "erfc", "exp", "exp2", "expm1", "floor", "log", "log1p", "log2", "log10", "neg",
+        "negative", "reciprocal", "relu", "round", "rsqrt", "sigmoid", "sign", "sin", "sinh",
+        "sqrt", "square", "tan", "tanh",
+    )},
+    **{f"F.{n}": _unary_form(lambda L: L.nn.functional, n)
+       for n in ("relu", "sigmoid", "tanh", "softplus", "gelu")},
+    **{f"minigrad.{n}": _binary_form(n) for n in (
+        "add", "sub", "mul", "div", "true_divide", "pow", "maximum", "minimum", "remainder",
+    )},
+}  # fmt: skip
+
+
+def _form_interval(name):
+    kernel = {"minigrad.negative": "neg", "minigrad.true_divide": "div"}.get(name)
+    kernel = kernel or name.split(".")[1]
+    if kernel in ("div", "pow", "remainder"):
+        return (0.5, 2.0)
+    return KERNEL_DOCS[kernel].domain if kernel in KERNEL_DOCS else (-2.0, 2.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+@pytest.mark.parametrize("name", sorted(FUNCTION_FORMS))
+def test_function_forms_double_backward_like_torch(name, dtype):
+    fn = FUNCTION_FORMS[name]
+    n_in = fn.__code__.co_argcount - 1
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    check_against_torch(fn, _draw(rng, [(3, 4)] * n_in, _form_interval(name)), dtype)
+
+
+def _const(lib, values, like):
+    return lib.tensor(values, dtype=like.dtype)
+
+
+def _inplace(a, b, write):
+    c = a * b
+    write(c)
+    return c * a
+
+
+def _in_view(a, b, write):
+    c = a * b
+    write(c[1], a[0], b[2])
+    return c**2
 
 
 def _setitem(a, b):
@@ -177,7 +373,7 @@ def _draw(rng, shapes, interval):
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_double_backward_matches_torch(name, dtype):
     fn, shapes, interval = OPS[name]
-    rng = np.random.default_rng(abs(hash(name)) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
     check_against_torch(fn, _draw(rng, shapes, interval), dtype)
 
 
@@ -186,7 +382,7 @@ def test_gradgradcheck(name):
     fn, shapes, interval = OPS[name]
     if name in ("max_dim", "min_dim", "index_mask") or name in ("floor", "ceil", "round", "sign"):
         pytest.skip("piecewise: a finite difference may cross a kink (checked against torch)")
-    if name == "to_dtype":
+    if name in ("to_dtype", "float_double", "type"):
         pytest.skip("a float32 round trip: finite differences at float32 precision")
     rng = np.random.default_rng(1)
     lo, hi = interval
@@ -239,7 +435,7 @@ SPECIAL = {
     "reciprocal": [0.0, -0.5, 2.0],
     "tanh": [0.0, -20.0, 20.0],
     "sigmoid": [0.0, -40.0, 40.0],
-    "softplus": [0.0, -30.0, 25.0, 20.0],
+    "softplus": [0.0, -30.0, 25.0, 20.0, 19.999],
     "exp": [0.0, -50.0, 10.0],
     "atanh": [0.0, -0.5, 0.9],
     "asin": [0.0, -0.5, 0.9],
@@ -264,6 +460,23 @@ TIES = {
     "mul": [np.array([[0.0, -2.0, 0.0], [1.0, 0.0, 3.0]]), np.array([0.0, 2.0, -1.0])],
     "div": [np.array([[0.0, -2.0, 1.0], [1.0, 0.0, 3.0]]), np.array([[-1.0], [2.0]])],
     "std_all": [np.array([[1.0, 1.0, 2.0], [1.0, 1.0, 1.0]])],
+    "prod": [np.array([[1.0, 0.0, 3.0], [0.5, -1.0, 2.0]])],  # one zero
+    "prod_dim": [np.array([[1.0, 0.0, 3.0, 2.0], [0.0, -1.0, 0.0, 1.5], [0.5, -2.0, 1.0, 2.0]])],
+    "prod_keepdim": [np.array([[0.0, 0.0, 3.0], [0.0, -1.0, 2.0]])],  # zeros, a column of two
+    "max_dim": [np.array([[1.0, 3.0, 3.0, 0.0], [0.0, -1.0, 0.0, -2.0], [2.0, 2.0, 2.0, 2.0]])],
+    "min_dim": [np.array([[1.0, 3.0, 3.0, 0.0], [0.0, -1.0, 0.0, -2.0], [2.0, 2.0, 2.0, 2.0]])],
+    "gelu": [np.array([0.0, -0.0, -3.0, 3.0, -10.0, 10.0])],
+    # beside beta x = threshold: at it exactly, torch's double backward masks with beta x <
+    # threshold (0) but its backward takes the smooth branch; minigrad's composite of the
+    # kernel gives that branch's curvature (the default threshold 20 matches: SPECIAL)
+    "softplus_beta": [np.array([1.5001, 1.4999, 0.0, -3.0])],
+    "relu": [np.array([0.0, -0.0, -1.0, 1.0])],
+    "clamp_": [np.array([[-1.0, 1.0, 0.0]]), np.array([[1.0, 1.0, -2.0]])],  # c = a b at bounds
+    "mse_loss": [np.array([[0.5, -1.0, 0.0]]), np.array([[0.5, -1.0, 1.0]])],  # x - y = 0
+    "bce_with_logits": [np.array([[0.0, -40.0, 40.0, 1e-3]]), np.array([[0.0, 3.0, -3.0, 0.0]])],
+    "cross_entropy": [
+        np.array([[100.0, -100.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [1.0, 1.0, -1.0, -1.0]])
+    ],
 }
 
 
@@ -348,16 +561,73 @@ def test_leaf_grad_accumulates_out_of_place_with_create_graph():
         np.testing.assert_allclose(a, b)
 
 
+def test_retain_grad_and_inputs_under_create_graph_like_torch():
+    results = []
+    for lib in LIBS:
+        x = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([1.5, 0.5, -2.0], dtype=lib.float64, requires_grad=True)
+        y = (x * w).sin()
+        y.retain_grad()
+        (y * y * x).sum().backward(create_graph=True)
+        (hx, hw) = lib.autograd.grad((x.grad * y.grad).sum(), [x, w])
+        x.grad = None
+        (x.exp() * w).sum().backward(create_graph=True, inputs=[x])
+        (h,) = lib.autograd.grad(x.grad.sum(), w)
+        results.append([y.grad.detach().numpy(), hx.numpy(), hw.numpy(), h.numpy()])
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
 def test_graph_grad_on_arrays_refuses_create_graph():
     x = minigrad.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"minigrad\.autograd\.grad"):
         minigrad.graph.grad([x * 2], [x], create_graph=True)
 
 
+class _Undeclared(minigrad.op.Op):
+    """An op that saves its input but does not say which array it is (no saved_as)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, dy):
+        (x,) = ctx.saved_tensors
+        return 2 * x * dy
+
+
+class _Unrecordable(minigrad.op.Op):
+    """An op whose backward uses a numpy function the Tracer cannot record."""
+
+    saved_as = ("in0",)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sinc(x)
+
+    @staticmethod
+    def backward(ctx, dy):
+        (x,) = ctx.saved_tensors
+        return dy * np.sinc(x)  # (wrong, but it is only the error that is tested)
+
+
 def test_an_op_that_does_not_declare_its_saves_refuses_double_backward():
     x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    with pytest.raises(NotImplementedError, match=r"ProdAll.*saved_as"):
-        minigrad.autograd.grad(x.prod(), x, create_graph=True)
+    y = minigrad.autograd.apply(_Undeclared, x).sum()
+    (g,) = minigrad.autograd.grad(y, x, retain_graph=True)  # the first derivative works
+    np.testing.assert_allclose(g.numpy(), [2.0, 4.0, 6.0])
+    with pytest.raises(NotImplementedError, match=r"_UndeclaredBackward0.*saved_as"):
+        minigrad.autograd.grad(y, x, create_graph=True)
+
+
+def test_a_rule_with_an_unrecordable_numpy_call_raises_a_type_error():
+    x = minigrad.tensor([0.5, 1.0], requires_grad=True)
+    y = minigrad.autograd.apply(_Unrecordable, x).sum()
+    with pytest.raises(TypeError, match=r"np\.sinc.*cannot record"):
+        minigrad.autograd.grad(y, x, create_graph=True)
 
 
 # --- custom Functions -------------------------------------------------------------------------
@@ -453,23 +723,142 @@ def test_torch_raises_for_once_differentiable_too():
         g.sum().backward()
 
 
-@pytest.mark.parametrize(
-    "loss",
-    [
-        lambda F, x, t: F.mse_loss(x, t),
-        lambda F, x, t: F.binary_cross_entropy_with_logits(x, t.sigmoid()),
-    ],
-    ids=["mse_loss", "bce_with_logits"],
+# --- the audit: every name of minigrad's API has its second derivative tested ---------------
+
+# public name -> the OPS / FUNCTION_FORMS cases that differentiate it twice against torch. A
+# method named like a kernel is OPS[name] (made from KERNEL_DOCS: a new kernel is tested at
+# once); a function that only calls the method of its name (``minigrad.sum(x)`` is
+# ``x.sum()``) is the method's cases.
+COVERED = {
+    "Tensor.__abs__": ["abs"], "Tensor.__add__": ["add"], "Tensor.__radd__": ["rsub_number"],
+    "Tensor.__sub__": ["sub"], "Tensor.__rsub__": ["rsub_number"], "Tensor.__mul__": ["mul"],
+    "Tensor.__rmul__": ["rmul_rtruediv"], "Tensor.__truediv__": ["div"],
+    "Tensor.__rtruediv__": ["rmul_rtruediv"], "Tensor.__pow__": ["pow", "pow_number"],
+    "Tensor.__rpow__": ["pow_number"], "Tensor.__neg__": ["neg"], "Tensor.__pos__": ["pos"],
+    "Tensor.__mod__": ["remainder"], "Tensor.__matmul__": ["mm", "mv", "dot", "vm", "bmm"],
+    "Tensor.__rmatmul__": ["rmatmul"], "Tensor.__iter__": ["iter"],
+    "Tensor.__getitem__": ["slice", "select", "index_array", "index_mask"],
+    "Tensor.__setitem__": ["setitem"], "Tensor.__iadd__": ["iadd"],
+    "Tensor.__isub__": ["isub"], "Tensor.__imul__": ["imul"], "Tensor.__itruediv__": ["itruediv"],
+    "Tensor.add": ["add", "add_alpha"], "Tensor.add_": ["add_"], "Tensor.sub": ["sub", "sub_alpha"],
+    "Tensor.sub_": ["sub_"], "Tensor.mul": ["mul"], "Tensor.mul_": ["mul_", "inplace_mul_view"],
+    "Tensor.div": ["div"], "Tensor.div_": ["div_"], "Tensor.true_divide": ["true_divide"],
+    "Tensor.pow": ["pow"], "Tensor.maximum": ["maximum"], "Tensor.minimum": ["minimum"],
+    "Tensor.remainder": ["remainder"], "Tensor.negative": ["neg"],
+    "Tensor.clamp": ["clamp", "clamp_min"], "Tensor.clamp_": ["clamp_"], "Tensor.clip": ["clip"],
+    "Tensor.clip_": ["clip_"], "Tensor.sum": ["sum", "sum_dim", "sum_dims"],
+    "Tensor.mean": ["mean", "mean_dim"], "Tensor.prod": ["prod", "prod_dim", "prod_keepdim"],
+    "Tensor.max": ["max", "max_dim"], "Tensor.min": ["min", "min_dim"], "Tensor.amax": ["amax"],
+    "Tensor.amin": ["amin"], "Tensor.var": ["var", "var_all"], "Tensor.std": ["std", "std_all"],
+    "Tensor.logsumexp": ["logsumexp", "logsumexp_all"], "Tensor.cumsum": ["cumsum"],
+    "Tensor.softmax": ["softmax"], "Tensor.log_softmax": ["log_softmax"],
+    "Tensor.matmul": ["matmul_batched"], "Tensor.mm": ["mm"], "Tensor.dot": ["dot"],
+    "Tensor.reshape": ["reshape"], "Tensor.view": ["view"], "Tensor.view_as": ["view_as"],
+    "Tensor.flatten": ["view_flatten"], "Tensor.unsqueeze": ["unsqueeze_squeeze"],
+    "Tensor.squeeze": ["unsqueeze_squeeze", "squeeze_dim"], "Tensor.permute": ["permute"],
+    "Tensor.transpose": ["transpose"], "Tensor.t": ["t"], "Tensor.T": ["T"], "Tensor.mT": ["mT"],
+    "Tensor.expand": ["expand"], "Tensor.expand_as": ["expand_as"], "Tensor.flip": ["flip"],
+    "Tensor.gather": ["gather"], "Tensor.to": ["to_dtype"], "Tensor.type": ["type"],
+    "Tensor.float": ["float_double"], "Tensor.double": ["float_double"],
+    "Tensor.clone": ["clone"], "Tensor.contiguous": ["contiguous"], "Tensor.cpu": ["cpu"],
+    "Tensor.copy_": ["copy_"], "Tensor.fill_": ["fill_"], "Tensor.zero_": ["zero_"],
+    "minigrad.cat": ["cat"], "minigrad.stack": ["stack"], "minigrad.where": ["where"],
+    "minigrad.softmax": ["softmax_fn"], "minigrad.log_softmax": ["log_softmax_fn"],
+    "F.linear": ["linear", "linear_3d_no_bias"], "F.softplus": ["softplus_beta", "F.softplus"],
+    "F.gelu": ["gelu", "gelu_tanh", "F.gelu"], "F.softmax": ["F_softmax"],
+    "F.log_softmax": ["F_log_softmax"],
+    "F.mse_loss": ["mse_loss", "mse_loss_sum", "mse_loss_none"],
+    "F.nll_loss": ["nll_loss", "nll_loss_none_1d"],
+    "F.cross_entropy": ["cross_entropy", "cross_entropy_sum", "cross_entropy_none"],
+    "F.binary_cross_entropy_with_logits": ["bce_with_logits", "bce_with_logits_weights"],
+    "nn.MSELoss": ["MSELoss"], "nn.CrossEntropyLoss": ["CrossEntropyLoss"],
+    "nn.BCEWithLogitsLoss": ["BCEWithLogitsLoss"], "autograd.Function": ["function_cube"],
+}  # fmt: skip
+
+# Where torch itself has no derivative: minigrad raises its error (test_torch_raises_...).
+TORCH_RAISES = {
+    "Tensor.__floordiv__": lambda a: a // 0.3, "Tensor.floor_divide": lambda a: a.floor_divide(2),
+    "Tensor.__rfloordiv__": lambda a: 2.5 // a, "Tensor.__rmod__": lambda a: 2.5 % a,
+}  # fmt: skip
+
+# Names with no derivative to take (their results are integers, booleans or Python values, or
+# they are not ops), and the random fills, whose values cannot match torch's draws: the
+# gradient they leave behind is that of zero_ (tested).
+NO_DERIVATIVE = {
+    *(f"Tensor.{n}" for n in (
+        "__array__", "__bool__", "__float__", "__index__", "__int__", "__len__", "__eq__",
+        "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "eq", "ne", "lt", "le", "gt", "ge",
+        "all", "any", "allclose", "equal", "isnan", "argmax", "argmin", "item", "tolist",
+        "numpy", "size", "dim", "numel", "is_floating_point", "backward", "retain_grad",
+        "requires_grad_", "detach", "detach_", "int", "long", "bool", "normal_", "uniform_",
+    )),
+    "minigrad.allclose", "minigrad.is_tensor", "minigrad.numel",
+}  # fmt: skip
+
+
+def public_api():
+    """Every public name whose second derivative could be asked for: the Tensor's methods
+    (operators too) and properties that compute, torch's functions, nn.functional, the losses."""
+    names = set()
+    for n in dir(minigrad.Tensor):
+        if n.startswith("_") and not (n.startswith("__") and n not in dir(object)):
+            continue
+        if callable(getattr(minigrad.Tensor, n)) or n in ("T", "mT"):
+            names.add(f"Tensor.{n}")
+    for n in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
+        names.add(f"Tensor.{n}")
+    for n in minigrad.functions.__all__:
+        fn = getattr(minigrad.functions, n)
+        if (fn.__doc__ or "").startswith(f"``minigrad.{n}(x, ...)`` is ``x.{n}(...)``"):
+            names.add(f"Tensor.{n}")  # the function is the method
+        elif not (fn.__doc__ or "").startswith("Elementwise "):
+            names.add(f"minigrad.{n}")
+    names.update(f"F.{n}" for n in minigrad.nn.functional.__all__)
+    names.update(f"nn.{n}" for n in dir(minigrad.nn) if n.endswith("Loss"))
+    names.add("autograd.Function")
+    return names
+
+
+def test_every_public_op_has_its_second_derivative_tested():
+    kernel_methods = {f"Tensor.{n}" for n in UNARY}
+    forms = set(FUNCTION_FORMS)
+    known = set(COVERED) | set(TORCH_RAISES) | NO_DERIVATIVE | kernel_methods | forms
+    missing = sorted(public_api() - known)
+    assert not missing, (
+        f"no second-derivative test for {missing}: add a case to OPS (or FUNCTION_FORMS) in "
+        f"tests/test_autograd_higher.py and list it in COVERED (TORCH_RAISES where torch has "
+        f"no derivative, NO_DERIVATIVE where there is nothing to differentiate)"
+    )
+    unknown = sorted({c for cases in COVERED.values() for c in cases} - set(OPS) - forms)
+    assert not unknown, f"COVERED names cases that do not exist: {unknown}"
+    stale = sorted((set(COVERED) | set(TORCH_RAISES) | NO_DERIVATIVE) - public_api())
+    assert not stale, f"listed but not in minigrad's API (renamed or removed?): {stale}"
+
+
+def test_the_audit_fails_for_a_new_op_without_a_second_derivative_test(monkeypatch):
+    monkeypatch.setattr(minigrad.Tensor, "frobnicate", lambda self: self, raising=False)
+    with pytest.raises(AssertionError, match=r"Tensor\.frobnicate"):
+        test_every_public_op_has_its_second_derivative_tested()
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_RAISES))
+def test_where_torch_has_no_derivative_minigrad_raises_the_same_error(name):
+    errors = []
+    for lib in LIBS:
+        a = lib.tensor([1.5, 2.0], dtype=lib.float64, requires_grad=True)
+        for create_graph in (False, True):
+            with pytest.raises(RuntimeError) as info:
+                lib.autograd.grad((TORCH_RAISES[name](a) * a).sum(), a, create_graph=create_graph)
+            errors.append(str(info.value).split("\n")[0])
+    assert len(set(errors)) == 1 and "is not implemented" in errors[0], errors
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.sampled_from(sorted(OPS)),
+    seed=st.integers(0, 2**31),
+    dtype=st.sampled_from([np.float64, np.float32]),
 )
-def test_losses_whose_backward_is_on_arrays_refuse_double_backward_clearly(loss):
-    x = minigrad.tensor([0.5, -2.0], requires_grad=True)
-    t = minigrad.tensor([1.0, 0.0])
-    (g,) = minigrad.autograd.grad(loss(minigrad.nn.functional, x, t), x, create_graph=True)
-    with pytest.raises(RuntimeError, match="once_differentiable"):
-        g.sum().backward()
-
-
-def test_a_rule_with_an_unrecordable_numpy_call_raises_a_type_error():
-    x = minigrad.tensor([0.5, 1.0], requires_grad=True)
-    with pytest.raises(TypeError, match="cannot record"):
-        minigrad.autograd.grad(minigrad.nn.functional.gelu(x).sum(), x, create_graph=True)
+def test_every_op_double_backward_at_random_draws(name, seed, dtype):
+    fn, shapes, interval = OPS[name]
+    check_against_torch(fn, _draw(np.random.default_rng(seed), shapes, interval), dtype, seed)

@@ -1,10 +1,11 @@
 """``create_graph=True``: the backward pass run as minigrad ops, so that it records a graph.
 
-The loop is :func:`minigrad.graph.run_backward`'s (count the edges into each node, run a node
-once all its gradients have arrived), with Tensors instead of arrays in it. Each node runs the
-*same* backward rule as on the fast path, handed :class:`~minigrad.autograd.tracer.Tracer`\\ s
-instead of arrays: the gradient it receives, and what it saved, each put back where it came
-from in the graph (an input's array as that input, the output's as the output). So the
+The loop is :func:`minigrad.graph.run_backward` itself (count the edges into each node, run a
+node once all its gradients have arrived), with Tensors instead of arrays in it: this module
+gives it what runs one node (``CREATE_GRAPH``). Each node runs the *same* backward rule as on
+the fast path, handed :class:`~minigrad.autograd.tracer.Tracer`\\ s instead of arrays: the
+gradient it receives, and what it saved, each put back where it came from in the graph (an
+input's array as that input, the output's as the output). So the
 gradients that come out are Tensors whose ``grad_fn`` is the backward pass itself, and they
 can be differentiated again (``grad`` of ``grad``, Hessian-vector products, ...).
 
@@ -30,18 +31,15 @@ from minigrad.graph import (
     AccumulateGrad,
     Edge,
     Node,
-    _check_saved_unchanged,
-    _last_write,
-    _on_paths,
-    _root_grads,
     _tensor_list,
-    edge,
     freed_error,
+    grad_any,
 )
+from minigrad.graph import backward as graph_backward
 from minigrad.kernels import unbroadcast
 from minigrad.op import Ctx, Op
 
-__all__ = ["OnceDifferentiableBackward", "backward", "grad", "run_backward_graph"]
+__all__ = ["OnceDifferentiableBackward", "backward", "grad"]
 
 
 # --- a node's saved arrays, put back into the graph ----------------------------------------
@@ -232,19 +230,19 @@ def _run_node(node: Node, grads: Sequence[Tensor | None]) -> tuple[Any, ...]:
     return tuple(_as_tensor(g) for g in outs)
 
 
-# --- the loop --------------------------------------------------------------------------------
+# --- what the backward loop of minigrad.graph calls under create_graph -----------------------
 
 
-def _deliver(buffers: dict[Node, Any], node: Node, nr: int, g: Tensor) -> None:
-    """Add ``g`` into the input buffer of ``node`` (a recorded add)."""
-    if node._n_out == 1:
-        old = buffers.get(node)
-        buffers[node] = g if old is None else old + g
-    else:
-        slots = buffers.get(node)
-        if slots is None:
-            slots = buffers[node] = [None] * node._n_out
-        slots[nr] = g if slots[nr] is None else slots[nr] + g
+def _run_recorded(node: Node, grad_in: Any) -> tuple[Any, ...]:
+    """Run one node under create_graph (``graph.run_backward`` calls it, grad mode on): a
+    leaf's node accumulates into ``.grad``; any other runs its rule on Tracers. ``grad_in``
+    is None for a node that no gradient reached but that runs anyway (a Function)."""
+    if type(node) is AccumulateGrad:
+        _accumulate(node.variable, grad_in)
+        return ()
+    if grad_in is None:
+        return _run_node(node, [None] * node._n_out)
+    return _run_node(node, [grad_in] if node._n_out == 1 else grad_in)
 
 
 def _accumulate(t: Tensor, g: Tensor) -> None:
@@ -256,108 +254,22 @@ def _accumulate(t: Tensor, g: Tensor) -> None:
     t.grad = g if t.grad is None else t.grad + g
 
 
-def _count_edges(roots: Sequence[Edge]) -> dict[Node, int]:
-    """How many edges point at each node reachable from ``roots``."""
-    deps: dict[Node, int] = {}
-    stack = [node for node, _ in roots if node is not None]
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
-            if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-    return deps
-
-
-def _arrived(
-    node: Node, grad_in: Any, capture: dict[Edge, list[int]] | None, captured: list[Any]
-) -> None:
-    """What happens to a node's gradient before it runs: captured for ``grad``, stored for the
-    tensors that called ``retain_grad``."""
-    one = node._n_out == 1
-    if capture is not None:
-        for nr in range(node._n_out):
-            for slot in capture.get((node, nr), ()):
-                captured[slot] = grad_in if one else (grad_in[nr] if grad_in else None)
-    if node._hooks is not None and grad_in is not None:
-        for ref in node._hooks:
-            t = ref()
-            if t is not None and t.grad_fn is node:
-                g = grad_in if one else grad_in[t._output_nr]
-                if g is not None:
-                    _accumulate(t, g)
-
-
-def _run(node: Node, grad_in: Any, capturing: bool, retain_graph: bool) -> tuple[Any, ...]:
-    """Run one node: its gradients for its inputs (a leaf's node accumulates into ``.grad``)."""
-    if grad_in is None or (capturing and type(node) is AccumulateGrad):
-        return (None,) * len(node.next_functions)
-    if type(node) is AccumulateGrad:
-        _accumulate(node.variable, grad_in)
-        return ()
-    if node._saved is None:
-        raise freed_error(node)
-    if node._saved and _last_write[0] > node._seq:
-        _check_saved_unchanged(node)
-    outs = _run_node(node, [grad_in] if node._n_out == 1 else grad_in)
-    if not retain_graph and node._saved:
-        node._saved = None  # type: ignore[misc]
-    return outs
-
-
-def run_backward_graph(
-    roots: Sequence[Edge],
-    grads: Sequence[Tensor],
-    retain_graph: bool,
-    capture: dict[Edge, list[int]] | None = None,
-    n_captured: int = 0,
-) -> list[Tensor | None]:
-    """:func:`minigrad.graph.run_backward` with Tensors, each node's backward recorded."""
-    deps = _count_edges(roots)
-    buffers: dict[Node, Any] = {}
-    for (root, nr), g in zip(roots, grads, strict=True):
-        if root is not None:
-            _deliver(buffers, root, nr, g)
-    ready = [node for node in buffers if deps.get(node, 0) == 0]
-    captured: list[Tensor | None] = [None] * n_captured
-    with enable_grad(), np.errstate(all="ignore"):
-        while ready:
-            node = ready.pop()
-            grad_in = buffers.pop(node, None)
-            _arrived(node, grad_in, capture, captured)
-            outs = _run(node, grad_in, capture is not None, retain_graph)
-            for (nxt, nr), g in zip(node.next_functions, outs, strict=True):
-                if nxt is None:
-                    continue
-                if g is not None:
-                    _deliver(buffers, nxt, nr, g)
-                left = deps[nxt] - 1
-                if left:
-                    deps[nxt] = left
-                else:
-                    ready.append(nxt)
-    return captured
-
-
-# --- where gradients start and end ---------------------------------------------------------
-
-
-def _seeds(outputs: list[Tensor], grad_outputs: Any) -> tuple[list[Edge], list[Tensor]]:
-    """The root edges and seed gradients, seeds that are Tensors kept as they are (so that a
-    gradient of a gradient may depend on them, as in ``vjp``)."""
-    if grad_outputs is not None and not isinstance(grad_outputs, (list, tuple)):
-        grad_outputs = [grad_outputs]
-    roots, arrays = _root_grads(outputs, grad_outputs)
-    given = grad_outputs or [None] * len(outputs)
-    seeds = [
+def _seeds(grad_outputs: Any, arrays: list[np.ndarray]) -> list[Tensor]:
+    """The seed gradients as Tensors, those given as Tensors kept as they are (so that a
+    gradient of a gradient may depend on them, as in ``vjp``); ``arrays`` are the checked
+    seeds of ``graph._root_grads``."""
+    given = grad_outputs or [None] * len(arrays)
+    return [
         Tensor._wrap(a) if not isinstance(g, Tensor) else g if g._data.dtype == a.dtype
         else g.to(a.dtype)
         for g, a in zip(given, arrays, strict=True)
     ]  # fmt: skip
-    return roots, seeds
+
+
+CREATE_GRAPH.update(run=_run_recorded, accumulate=_accumulate, seeds=_seeds)
+
+
+# --- where gradients start and end ---------------------------------------------------------
 
 
 def backward(
@@ -367,17 +279,7 @@ def backward(
     inputs: Any = None,
 ) -> None:
     """``backward(..., create_graph=True)``: the leaves' ``.grad`` get Tensors with a graph."""
-    outputs = _tensor_list(tensors)
-    retain = True if retain_graph is None else bool(retain_graph)
-    if inputs is not None:
-        ins = _tensor_list(inputs)
-        gs = grad(outputs, ins, grad_tensors, retain, True, allow_unused=True)
-        for t, g in zip(ins, gs, strict=True):
-            if g is not None:
-                _accumulate(t, g)
-        return
-    roots, seeds = _seeds(outputs, grad_tensors)
-    run_backward_graph(roots, seeds, retain)
+    graph_backward(tensors, grad_tensors, retain_graph, True, inputs)
 
 
 def grad(
@@ -388,38 +290,10 @@ def grad(
     create_graph: bool = True,
     allow_unused: bool = False,
 ) -> tuple[Tensor | None, ...]:
-    """``autograd.grad(..., create_graph=True)``: the gradients as Tensors with a graph."""
-    ins = _tensor_list(inputs)
-    retain = True if retain_graph is None else bool(retain_graph)
-    capture: dict[Edge, list[int]] = {}
-    for i, t in enumerate(ins):
-        if not t._rg:
-            raise RuntimeError(
-                f"One of the differentiated Tensors (input {i}) does not require grad: call "
-                f"requires_grad_() on it before the forward computation."
-            )
-        capture.setdefault(edge(t), []).append(i)
-    roots, seeds = _seeds(_tensor_list(outputs), grad_outputs)
-    needed = _on_paths([r for r, _ in roots], {n for n, _ in capture})
-    kept = [(r, g) for r, g in zip(roots, seeds, strict=True) if r[0] in needed]
-    got: list[Tensor | None] = [None] * len(ins)
-    if kept:
-        got = run_backward_graph([r for r, _ in kept], [g for _, g in kept], True, capture,
-                                 len(ins))  # fmt: skip
-    if not retain:
-        for node in needed:
-            if node._saved:
-                node._saved = None  # type: ignore[misc]
-    out: list[Tensor | None] = []
-    for i, (g, t) in enumerate(zip(got, ins, strict=True)):
-        if g is None and not allow_unused:
-            raise RuntimeError(
-                f"One of the differentiated Tensors (input {i}) appears to not have been "
-                f"used in the graph. Set allow_unused=True if this is the desired behavior."
-            )
-        out.append(None if g is None else g.to(t._data.dtype) if g._data.dtype != t._data.dtype
-                   else g)  # fmt: skip
-    return tuple(out)
-
-
-CREATE_GRAPH["backward"] = backward
+    """``autograd.grad(..., create_graph=True)``: the gradients as Tensors with a graph, each
+    in its input's dtype."""
+    got = grad_any(outputs, inputs, grad_outputs, retain_graph, True, allow_unused)
+    return tuple(
+        None if g is None else g.to(t._data.dtype) if g._data.dtype != t._data.dtype else g
+        for g, t in zip(got, _tensor_list(inputs), strict=True)
+    )

@@ -388,6 +388,21 @@ def _cumsum(a: Tracer, axis: Any = None) -> Tracer:
     return Tracer(a.t.cumsum(axis if axis is not None else 0))
 
 
+def _cumprod(a: Tracer, axis: Any = None) -> Tracer:
+    """Running products as recorded multiplies (Hillis and Steele's scan: after the step of
+    width w each entry holds the product of the w before it and itself), so that they can be
+    differentiated again, and exactly where an entry is 0 (no division)."""
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    axis %= a.ndim
+    n, pre, y, width = a.shape[axis], (slice(None),) * axis, a, 1
+    while width < n:
+        ones = np.ones((*a.shape[:axis], width, *a.shape[axis + 1 :]), dtype=a.dtype)
+        y = y * np.concatenate([ones, y[(*pre, slice(0, n - width))]], axis)
+        width *= 2
+    return y
+
+
 def _concatenate(arrays: Any, axis: int = 0) -> Tracer:
     return Tracer(apply(shape.Cat, *[_const(x) for x in arrays], dim=axis))
 
@@ -440,6 +455,7 @@ _FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.where: _where, np.expand_dims: _expand_dims, np.squeeze: _squeeze,
     np.transpose: _transpose, np.swapaxes: _swapaxes, np.moveaxis: _moveaxis,
     np.broadcast_to: _broadcast_to, np.sum: _sum, np.flip: _flip, np.cumsum: _cumsum,
+    np.cumprod: _cumprod,
     np.concatenate: _concatenate, np.split: _split, np.zeros_like: _zeros_like,
     np.full_like: _full_like, np.empty_like: _zeros_like,
     np.put_along_axis: _put_along_axis, np.take_along_axis: _take_along_axis, np.copy: _copy,

@@ -50,8 +50,8 @@ def _float_dtype(x: Array) -> np.dtype:
 
 def erf_forward(x: Array) -> Array:
     """The error function 2/sqrt(pi) * integral_0^x e**-t**2 dt (libm's, elementwise)."""
-    x = np.asarray(x)
-    return np.asarray(_math_erf(x), dtype=_float_dtype(x))
+    y = _math_erf(x)  # (a traced x under create_graph gives a traced erf: gelu's backward)
+    return (y if hasattr(y, "astype") else np.asarray(y)).astype(_float_dtype(x), copy=False)
 
 
 def erf_backward(dy: Array, x: Array) -> Array:
@@ -153,7 +153,9 @@ def softplus_forward(x: Array) -> Array:
 def softplus_backward(dy: Array, x: Array) -> Array:
     """dx = dy sigmoid(x), and dy above the threshold 20 (torch's softplus_backward)."""
     threshold = _cast(20.0, x)
-    z = np.exp(np.minimum(x, threshold))
+    # (where, not minimum: at x = threshold torch's second derivative is 0, and this z is then
+    # a constant of a create_graph backward)
+    z = np.exp(np.where(x < threshold, x, threshold))
     return np.where(x > threshold, dy, dy * z / (z + 1))
 
 

@@ -1,9 +1,11 @@
 r"""Activations and losses as functions, named and shaped as in ``torch.nn.functional``.
 
 The activations and ``softmax`` / ``log_softmax`` are the tensor engine's ops. Each loss is an
-:class:`~minigrad.autograd.Function`: a numpy forward and, right under it, the backward
-formula torch uses (its graph node carries torch's name, e.g. ``NllLossBackward0``). They are
-written to be *numerically stable*: no ``exp`` of a large number, no ``log`` of a probability
+:class:`~minigrad.op.Op`: a numpy forward and, right under it, the backward formula torch uses
+(its graph node carries torch's name, e.g. ``NllLossBackward0``), written in numpy's
+vocabulary so that under ``create_graph=True`` it runs on Tracers and records a graph: the
+losses are twice differentiable, as torch's. They are written to be *numerically stable*: no
+``exp`` of a large number, no ``log`` of a probability
 rounded to zero, so extreme logits give finite losses and gradients wherever torch's do.
 
 * ``log_softmax`` subtracts the row maximum first (the log-sum-exp trick):
@@ -22,9 +24,8 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Tensor, apply
-from minigrad.autograd import Function, FunctionCtx, once_differentiable
-from minigrad.factories import from_numpy
 from minigrad.functions import where
+from minigrad.op import Ctx, Op
 from minigrad.ops.elementwise import unary_op
 from minigrad.ops.linalg import Addmm
 
@@ -51,9 +52,10 @@ def _array(x: Any) -> np.ndarray:
     return x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
 
 
-def _tensor(a: Any) -> Tensor:
-    """Wrap a numpy result (a 0-d result of a reduction is a numpy scalar) as a Tensor."""
-    return from_numpy(np.asarray(a))
+def _operand(target: Any) -> Any:
+    """A loss's target as an input of its op: a Tensor (its gradient may be asked for) or an
+    array (a constant)."""
+    return target if isinstance(target, Tensor) else np.asarray(target)
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
@@ -65,12 +67,10 @@ def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     return loss
 
 
-def _reduced_grad(grad_output: Tensor, shape: tuple[int, ...], reduction: str) -> np.ndarray:
-    """The upstream gradient of a loss spread back over its elements (``mean`` divides by n)."""
-    g = grad_output.numpy()
-    if reduction == "mean":
-        g = g / max(int(np.prod(shape)), 1)
-    return np.broadcast_to(g, shape)
+def _spread(dy: Any, n: int, reduction: str) -> Any:
+    """The upstream gradient of a loss, per element (``mean`` divides by the n elements; it
+    broadcasts against them)."""
+    return dy / max(n, 1) if reduction == "mean" else dy
 
 
 def _check_reduction(reduction: str) -> None:
@@ -157,64 +157,61 @@ def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
     return input.log_softmax(_check_dim(dim, "log_softmax"))
 
 
-class MseLoss(Function):
-    """Squared error; backward ``2 (x - y) g`` for the input, the negative for the target."""
+class MseLoss(Op):
+    """Squared error; backward ``2 (x - y) g`` for the input, the negative for the target
+    (numpy on the fast path, recorded ops under ``create_graph``: twice differentiable)."""
 
     node_name = "MseLossBackward0"
+    saved_as = ("in0", "in1")  # torch saves the input and the target (the in-place check)
 
     @staticmethod
-    def forward(ctx: FunctionCtx, input: Tensor, target: Any, reduction: str) -> Tensor:
+    def forward(ctx: Ctx, x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
         """Elementwise ``(x - y)^2``, then the reduction."""
-        diff = _array(input) - _array(target)
-        # torch saves the input and the target (so changing either in place before backward
-        # raises), not their difference
-        ctx.save_for_backward(input, target if isinstance(target, Tensor) else _tensor(target))
+        diff = x - y
+        ctx.save_for_backward(x, y)
         ctx.reduction = reduction
-        return _tensor(_reduce(diff * diff, reduction))
+        return np.asarray(_reduce(diff * diff, reduction))
 
     @staticmethod
-    @once_differentiable  # (its backward works on arrays: no second derivative yet)
-    def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[np.ndarray, np.ndarray, None]:
+    def backward(ctx: Ctx, dy: Any) -> tuple[Any, Any]:
         """Both inputs' gradients from the saved input and target."""
         x, y = ctx.saved_tensors
-        diff = _array(x) - _array(y)
-        grad = 2 * diff * _reduced_grad(grad_output, diff.shape, ctx.reduction)
-        return grad, -grad, None
+        diff = x - y
+        grad = diff * (_spread(dy, diff.size, ctx.reduction) * 2)
+        need_x, need_y = ctx.needs_input_grad
+        return (grad if need_x else None), (-grad if need_y else None)
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean (or summed, or elementwise) squared error between ``input`` and ``target``."""
     _check_reduction(reduction)
     _check_same_shape(input, target, "mse_loss")
-    return MseLoss.apply(input, target, reduction)
+    return apply(MseLoss, input, _operand(target), reduction=reduction)
 
 
-class NllLoss(Function):
+class NllLoss(Op):
     """Negative log-likelihood of class indices: ``-logp[i, target[i]]``."""
 
     node_name = "NllLossBackward0"
+    saved_as = ("in0", None)  # torch saves self too (the in-place check), and the target
 
     @staticmethod
-    def forward(ctx: FunctionCtx, logp: Tensor, target: np.ndarray, reduction: str) -> Tensor:
+    def forward(ctx: Ctx, logp: np.ndarray, target: np.ndarray, reduction: str) -> np.ndarray:
         """Pick each row's log-probability of its target class."""
-        lp = _array(logp)
-        picked = lp[np.arange(lp.shape[0]), target] if lp.ndim == 2 else lp[target]
-        ctx.save_for_backward(logp, _tensor(target))  # torch saves self too (the in-place check)
-        ctx.shape, ctx.reduction = lp.shape, reduction
-        return _tensor(_reduce(-picked, reduction))
+        picked = logp[np.arange(logp.shape[0]), target] if logp.ndim == 2 else logp[target]
+        ctx.save_for_backward(logp, target)
+        ctx.shape, ctx.reduction = logp.shape, reduction
+        return np.asarray(_reduce(-picked, reduction))
 
     @staticmethod
-    @once_differentiable  # (its backward works on arrays: no second derivative yet)
-    def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[np.ndarray, None, None]:
-        """The gradient is ``-g`` at each row's target class and zero elsewhere."""
-        target = ctx.saved_tensors[1].numpy()
-        g = _reduced_grad(grad_output, target.shape, ctx.reduction)
-        grad = np.zeros(ctx.shape, dtype=grad_output.numpy().dtype)
-        if len(ctx.shape) == 2:
-            grad[np.arange(ctx.shape[0]), target] = -g
-        else:
-            grad[target] = -g
-        return grad, None, None
+    def backward(ctx: Ctx, dy: Any) -> Any:
+        """The gradient is ``-g`` at each row's target class and zero elsewhere (linear in
+        ``g``: its own gradient is an nll_loss of the incoming one, as torch's)."""
+        _, target = ctx.saved_tensors
+        grad = np.zeros_like(dy, shape=ctx.shape)
+        where = (np.arange(ctx.shape[0]), target) if len(ctx.shape) == 2 else target
+        grad[where] = -_spread(dy, target.size, ctx.reduction)
+        return grad
 
 
 def _class_targets(input: Tensor, target: Any, name: str) -> np.ndarray:
@@ -244,7 +241,8 @@ def _class_targets(input: Tensor, target: Any, name: str) -> np.ndarray:
 def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of the target classes, given log-probabilities ``input``."""
     _check_reduction(reduction)
-    return NllLoss.apply(input, _class_targets(input, target, "nll_loss"), reduction)
+    t = _class_targets(input, target, "nll_loss")
+    return apply(NllLoss, input, target=t, reduction=reduction)
 
 
 def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -256,50 +254,54 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     """
     _check_reduction(reduction)
     t = _class_targets(input, target, "cross_entropy")
-    return NllLoss.apply(log_softmax(input, dim=-1), t, reduction)
+    return apply(NllLoss, log_softmax(input, dim=-1), target=t, reduction=reduction)
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(Op):
     """``-[w_p y log(sigmoid(x)) + (1 - y) log(1 - sigmoid(x))]``, from logits, stably."""
 
     node_name = "BinaryCrossEntropyWithLogitsBackward0"
+    saved_as = ("in0", "in1")  # torch saves self and target themselves
 
     @staticmethod
     def forward(
-        ctx: FunctionCtx, input: Tensor, target: Any, weight: Any, pos_weight: Any, reduction: str
-    ) -> Tensor:
+        ctx: Ctx, x: np.ndarray, y: np.ndarray, weight: Any, pos_weight: Any, reduction: str
+    ) -> np.ndarray:
         """``(1 - y) x - l log(sigmoid(x))`` with ``l = 1 + (w_p - 1) y`` (torch's formula)."""
-        x, y = _array(input), _array(target)
-        log_sigmoid = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
-        log_weight = 1 if pos_weight is None else 1 + (_array(pos_weight) - 1) * y
-        loss = (1 - y) * x - log_weight * log_sigmoid
+        log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+        loss = (1 - y) * x - log_weight * _log_sigmoid(x)
         if weight is not None:
-            loss = loss * _array(weight)
-        # torch saves self and target themselves (so the in-place check sees them)
-        saved = [t if isinstance(t, Tensor) else _tensor(t) for t in (input, target)]
-        ctx.save_for_backward(*saved, *(_tensor(a) for a in (log_sigmoid, log_weight)))
+            loss = loss * weight
+        ctx.save_for_backward(x, y)
         ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
-        return _tensor(_reduce(loss, reduction))
+        return np.asarray(_reduce(loss, reduction))
 
     @staticmethod
-    @once_differentiable  # (its backward works on arrays: no second derivative yet)
-    def backward(ctx: FunctionCtx, grad_output: Tensor) -> tuple[Any, ...]:
+    def backward(ctx: Ctx, dy: Any) -> tuple[Any, Any]:
         """``d/dx = l sigmoid(x) - w_p y``; ``d/dy = -x - (w_p - 1) log(sigmoid(x))``."""
-        x, y, log_sigmoid, log_weight = (_array(t) for t in ctx.saved_tensors)
+        x, y = ctx.saved_tensors
         weight, pos_weight = ctx.weight, ctx.pos_weight
-        g = _reduced_grad(grad_output, x.shape, ctx.reduction)
+        g = _spread(dy, x.size, ctx.reduction)
         if weight is not None:
-            g = g * _array(weight)
-        sig = np.exp(log_sigmoid)
-        pos = 1 if pos_weight is None else _array(pos_weight)
-        grad_input = (log_weight * sig - pos * y) * g if ctx.needs_input_grad[0] else None
-        grad_target = None
-        if ctx.needs_input_grad[1]:
+            g = g * weight
+        log_sigmoid = _log_sigmoid(x)
+        pos = 1 if pos_weight is None else pos_weight
+        need_x, need_y = ctx.needs_input_grad
+        grad_input = grad_target = None
+        if need_x:
+            log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+            grad_input = (log_weight * np.exp(log_sigmoid) - pos * y) * g
+        if need_y:
             # torch computes log(1 - sigmoid(x)) - w_p log(sigmoid(x)), which is -inf/inf at
             # extreme logits; rewritten with log(1 - sigmoid(x)) = log(sigmoid(x)) - x it stays
             # finite wherever the loss is.
             grad_target = (-x - (pos - 1) * log_sigmoid) * g
-        return grad_input, grad_target, None, None, None
+        return grad_input, grad_target
+
+
+def _log_sigmoid(x: Any) -> Any:
+    """``log(sigmoid(x)) = min(x, 0) - log(1 + e^-|x|)``: the exponent is never positive."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
 
 def binary_cross_entropy_with_logits(
@@ -316,4 +318,8 @@ def binary_cross_entropy_with_logits(
     """
     _check_reduction(reduction)
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
-    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
+    weight, pos_weight = (None if w is None else _array(w) for w in (weight, pos_weight))
+    return apply(
+        BinaryCrossEntropyWithLogits, input, _operand(target), weight=weight,
+        pos_weight=pos_weight, reduction=reduction,
+    )  # fmt: skip

@@ -284,6 +284,7 @@ class Prod(Op):
     others, computed from products to its left and right (exact with zeros, no division)."""
 
     node_name = "ProdBackward1"
+    saved_as = ("in0", "out0")
 
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
@@ -302,13 +303,14 @@ class Prod(Op):
         dims = ctx.dims
         flat = _to_last(x, dims)
         ones = np.ones((*flat.shape[:-1], 1), dtype=x.dtype)
+        # (np.flip rather than a negative step: a traced slice has torch's positive steps)
         left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
-        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+        right = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat[..., 1:], -1)], -1), -1), -1)
         others = left * right  # (kept dims..., n)
         all_dims = tuple(range(x.ndim)) if dims is None else dims
         if ctx.keepdim:
             dy = dy.reshape([s for d, s in enumerate(dy.shape) if d not in all_dims] or ())
-        g = others * np.asarray(dy)[..., None]
+        g = others * np.expand_dims(dy, -1)
         rest = [d for d in range(x.ndim) if d not in all_dims]
         g = g.reshape(tuple(x.shape[d] for d in rest + list(all_dims)))
         return np.transpose(g, np.argsort(rest + list(all_dims))).astype(dy.dtype, copy=False)
