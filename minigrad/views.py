@@ -25,7 +25,7 @@ from minigrad.grad_mode import grad_mode
 from minigrad.graph import note_inplace_write
 from minigrad.op import Ctx
 from minigrad.ops import inplace
-from minigrad.ops.elementwise import Clamp, FloorDivide, binary_op
+from minigrad.ops.elementwise import Clamp, FloorDivideInPlace, binary_op
 from minigrad.tensor_args import _bounds, _leaf_inplace_error
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def op_writes(apply: Apply) -> tuple[Method, Method, Method]:
         write_op.__doc__ = f"In place: self = self {sign} other."
         return write_op
 
-    ops = (FloorDivide, "//"), (binary_op("remainder"), "%"), (binary_op("pow"), "**")
+    ops = (FloorDivideInPlace, "//"), (binary_op("remainder"), "%"), (binary_op("pow"), "**")
     return method(*ops[0]), method(*ops[1]), method(*ops[2])
 
 

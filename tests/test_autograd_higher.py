@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import minigrad
 from minigrad.autograd import Function, gradgradcheck, once_differentiable
-from minigrad.kernels import KERNEL_DOCS
+from minigrad.kernels import KERNEL_DOCS, UNARY_KERNELS
 
 LIBS = (minigrad, torch)
 TOL = {np.float64: dict(rtol=1e-7, atol=1e-9), np.float32: dict(rtol=2e-4, atol=2e-5)}
@@ -257,6 +257,14 @@ OPS = {
         [(3, 4)] * 2,
         (0.5, 2),
     ),
+    "pow_": (lambda L, a, b: _inplace(a, b, lambda c: c.pow_(b)), [(3, 4)] * 2, (0.5, 2)),
+    "ipow": (lambda L, a, b: _inplace(a, b, lambda c: c.__ipow__(2.5)), [(3, 4)] * 2, (0.5, 2)),
+    "remainder_": (
+        lambda L, a, b: _inplace(a, b, lambda c: c.remainder_(b)),
+        [(3, 4)] * 2,
+        (0.5, 3),
+    ),
+    "imod": (lambda L, a, b: _inplace(a, b, lambda c: c.__imod__(0.7)), [(3, 4)] * 2, (0.5, 3)),
     "zero_": (lambda L, a, b: _in_view(a, b, lambda c, u, v: c.zero_()), [(3, 4)] * 2, (-2, 2)),
     "fill_": (lambda L, a, b: _in_view(a, b, lambda c, u, v: c.fill_(2.5)), [(3, 4)] * 2, (-2, 2)),
     "copy_": (
@@ -740,6 +748,8 @@ COVERED = {
     "Tensor.__getitem__": ["slice", "select", "index_array", "index_mask"],
     "Tensor.__setitem__": ["setitem"], "Tensor.__iadd__": ["iadd"],
     "Tensor.__isub__": ["isub"], "Tensor.__imul__": ["imul"], "Tensor.__itruediv__": ["itruediv"],
+    "Tensor.pow_": ["pow_"], "Tensor.__ipow__": ["ipow"], "Tensor.remainder_": ["remainder_"],
+    "Tensor.__imod__": ["imod"],
     "Tensor.add": ["add", "add_alpha"], "Tensor.add_": ["add_"], "Tensor.sub": ["sub", "sub_alpha"],
     "Tensor.sub_": ["sub_"], "Tensor.mul": ["mul"], "Tensor.mul_": ["mul_", "inplace_mul_view"],
     "Tensor.div": ["div"], "Tensor.div_": ["div_"], "Tensor.true_divide": ["true_divide"],
@@ -779,6 +789,8 @@ COVERED = {
 TORCH_RAISES = {
     "Tensor.__floordiv__": lambda a: a // 0.3, "Tensor.floor_divide": lambda a: a.floor_divide(2),
     "Tensor.__rfloordiv__": lambda a: 2.5 // a, "Tensor.__rmod__": lambda a: 2.5 % a,
+    "Tensor.floor_divide_": lambda a: (a * 1).floor_divide_(0.3),
+    "Tensor.__ifloordiv__": lambda a: (a * 1).__ifloordiv__(0.3),
 }  # fmt: skip
 
 # Names with no derivative to take (their results are integers, booleans or Python values, or
@@ -862,3 +874,32 @@ def test_where_torch_has_no_derivative_minigrad_raises_the_same_error(name):
 def test_every_op_double_backward_at_random_draws(name, seed, dtype):
     fn, shapes, interval = OPS[name]
     check_against_torch(fn, _draw(np.random.default_rng(seed), shapes, interval), dtype, seed)
+
+
+# A first derivative taken with create_graph=True requires grad exactly when torch's does: the
+# gradient of abs (torch: grad * self.sgn(), sgn being differentiable with derivative 0) depends
+# on x even for a seed of ones, so a further grad() gives zeros where a constant would raise.
+# relu differs still: torch's threshold_backward(grad, result) is one differentiable op, while
+# minigrad's rule masks with a comparison (a constant); a strict xfail marks it until fixed.
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="relu: see comment"))
+        if n == "relu"
+        else n
+        for n in sorted(UNARY_KERNELS)
+        if hasattr(torch.Tensor, n) and n != "acosh"  # (acosh: below 1 only nan, at these x)
+    ],
+)
+def test_a_create_graph_gradient_requires_grad_as_torchs(name):
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([-0.7, 0.0, 0.4, 0.9], dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(getattr(x, name)().sum(), x, create_graph=True)
+        again = lib.autograd.grad(g.sum(), x, allow_unused=True)[0] if g.requires_grad else None
+        if again is not None:  # (torch's may be a ZeroTensor, which has no storage to read)
+            again = (again + lib.zeros_like(again)).detach().numpy()
+        grads.append((g.requires_grad, again))
+    assert grads[0][0] == grads[1][0], f"{name}: requires_grad {grads[0][0]}, torch {grads[1][0]}"
+    if grads[1][1] is not None:
+        np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-12, atol=1e-12)

@@ -10,8 +10,11 @@ on it back to the Tracer through its two dispatch protocols, ``__array_ufunc__``
 thing, so the rule's result is a Tensor with a graph of its own: the backward pass, recorded.
 
 What is not differentiable is computed on the plain arrays and comes back as a numpy array (a
-constant of the new graph): comparisons and masks (``x == y``, ``np.isnan``), ``np.sign``,
-``np.floor``, ``np.floor_divide`` (piecewise constant: derivative 0). A numpy call the Tracer
+constant of the new graph): comparisons and masks (``x == y``, ``np.isnan``), ``np.floor``,
+``np.floor_divide``. ``np.sign`` is recorded, as minigrad's (and torch's) ``sign``, whose
+derivative is 0: so ``abs``'s gradient ``dy * sign(x)`` depends on x, as torch's
+``grad * self.sgn()`` does (its gradient requires grad, and a third derivative is 0, not an
+error). A numpy call the Tracer
 does not know, or a rule that writes a traced value into a numpy array in place, raises a
 TypeError that names it instead of computing a silently wrong second derivative.
 """
@@ -41,7 +44,7 @@ _UNARY: dict[Any, str] = {
     np.square: "square", np.reciprocal: "reciprocal", np.sin: "sin", np.cos: "cos",
     np.tan: "tan", np.arcsin: "asin", np.arccos: "acos", np.arctan: "atan", np.sinh: "sinh",
     np.cosh: "cosh", np.tanh: "tanh", np.arcsinh: "asinh", np.arccosh: "acosh",
-    np.arctanh: "atanh", _math_erf: "erf", _math_erfc: "erfc",
+    np.arctanh: "atanh", _math_erf: "erf", _math_erfc: "erfc", np.sign: "sign",
 }  # fmt: skip
 _BINARY: dict[Any, str] = {
     np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "div",
@@ -49,7 +52,7 @@ _BINARY: dict[Any, str] = {
 }  # fmt: skip
 # Piecewise constant or boolean: computed on the arrays, a constant of the new graph.
 _CONSTANT = {
-    np.sign, np.floor, np.ceil, np.rint, np.trunc, np.floor_divide, np.isnan, np.isinf,
+    np.floor, np.ceil, np.rint, np.trunc, np.floor_divide, np.isnan, np.isinf,
     np.isfinite, np.signbit, np.equal, np.not_equal, np.less, np.less_equal, np.greater,
     np.greater_equal, np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
     np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert,

@@ -23,6 +23,7 @@ __all__ = [
     "Binary",
     "Clamp",
     "FloorDivide",
+    "FloorDivideInPlace",
     "RemainderOfNumber",
     "Scale",
     "Unary",
@@ -333,6 +334,15 @@ class FloorDivide(Op):
     def backward(ctx: Ctx, dy: np.ndarray) -> Any:
         """torch's error: there is no derivative."""
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class FloorDivideInPlace(FloorDivide):
+    """``a //= b`` (``floor_divide_``): the same op, named as torch's error names it."""
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: np.ndarray) -> Any:
+        """torch's error: there is no derivative."""
+        raise RuntimeError("derivative for aten::floor_divide_ is not implemented")
 
 
 class RemainderOfNumber(FloorDivide):
