@@ -293,3 +293,19 @@ def test_the_chinese_stubs_of_an_exercise_are_graded_in_chinese(name: str) -> No
     ]
     leaked = [(p, r) for p in english for r in result.reasons.values() if p in r]
     assert not leaked, f"{name}: English left in the Chinese feedback: {leaked}"
+
+
+def test_a_message_carried_inside_another_is_translated_too() -> None:
+    """The grader re-translates the English its worker wrote; a message that carries another as
+    a value (ex03's "... (e.g. {example})") comes out Chinese inside as well as outside."""
+    inner = messages.fill(
+        "{where}: it was {was}, it is now {now}", {"where": "v1", "was": "0.0", "now": "1.5"}
+    )
+    outer = messages.fill(
+        "grad() changed the .grad of {n} nodes (e.g. {example}); like "
+        "torch.autograd.grad, it must leave every .grad as it found it",
+        {"n": 2, "example": inner},
+    )
+    with messages.speaking("zh-CN"):
+        text = messages.localize(outer)
+    assert CJK.search(text) and "it was" not in text and "v1" in text and "1.5" in text, text

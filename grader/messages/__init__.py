@@ -90,10 +90,12 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(rf"^{regex}$", re.DOTALL)
 
 
-def localize(text: str) -> str:
+def localize(text: str, depth: int = 2) -> str:
     """A message made in English elsewhere (the graded notebook's process writes its errors in
     English), in the current language: the English template it was made from is found and
-    filled again with the same values. Text that no template made is returned unchanged."""
+    filled again with the same values, each of them localized too (a message may carry another
+    as a value: "... (e.g. {example})"), ``depth`` levels down. Text that no template made is
+    returned unchanged."""
     catalog = CATALOGS.get(current())
     if not catalog or not text:
         return text
@@ -102,7 +104,10 @@ def localize(text: str) -> str:
     for template, pattern in _patterns():
         match = pattern.match(text)
         if match and template in catalog:
-            return fill(catalog[template], match.groupdict())
+            values = match.groupdict()
+            if depth:
+                values = {name: localize(value, depth - 1) for name, value in values.items()}
+            return fill(catalog[template], values)
     return text
 
 
