@@ -751,3 +751,34 @@ def test_logsumexp_over_no_dims_of_an_empty_tensor_is_minus_inf(shape, keepdim):
 def test_an_empty_integer_division_by_zero_divides_nothing(expr):
     # torch raises only when an element is divided by 0 (fuzzer seed 702340)
     same(lambda lib: eval(expr))
+
+
+@pytest.mark.parametrize(
+    "index",
+    [1, slice(1, 3), slice(None), slice(0, 4), ..., None, slice(None, None, 2), "array", "mask"],
+    ids=repr,
+)
+@pytest.mark.parametrize("value_is_tensor", [True, False])
+def test_a_second_backward_through_a_setitem_raises_as_torchs(index, value_is_tensor):
+    """torch frees what x[i] = v recorded (its CopySlices or IndexPutBackward0) after a backward,
+    so a second backward raises; only an index that takes all of x (x[:], x[...]) writes x
+    itself, a copy_ that saves nothing (fuzzer seeds 801537, 801841)."""
+    outcomes = []
+    for lib in (torch, minigrad):
+        i = (
+            {"array": lib.tensor([0, 2]), "mask": lib.tensor([True, False, True, False])}.get(
+                index, index
+            )
+            if isinstance(index, str)
+            else index
+        )
+        x = lib.ones(4, requires_grad=True)
+        y = x + 0
+        y[i] = lib.tensor([5.0], requires_grad=True) if value_is_tensor else 5.0
+        (y * 1).sum().backward()
+        try:
+            y.sum().backward()
+            outcomes.append("ran")
+        except RuntimeError as e:
+            outcomes.append("a second time" in str(e))
+    assert outcomes[0] == outcomes[1], outcomes

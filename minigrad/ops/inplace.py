@@ -285,6 +285,8 @@ class IndexPut(Op):
     """``x[index] = value`` out of place: a copy of x with value written at index (broadcast,
     in x's dtype). ``first`` is a basic index applied before (see ``shape.Index``)."""
 
+    saved_as = (None,)  # (a placeholder, no array: see the end of forward)
+
     @staticmethod
     def forward(
         ctx: Ctx, x: np.ndarray, value: Any, index: Any, first: Any = None, strip: bool = False,
@@ -324,6 +326,16 @@ class IndexPut(Op):
                 f"indexing result of shape {list(got)}"
             ) from None
         ctx.index, ctx.first, ctx.squeezed = index, first, v.shape
+        # An index that takes all of x (x[...] = v, x[:] = v) writes x itself in torch: a
+        # copy_, which saves nothing. Any other writes a part (a CopySlices, or
+        # IndexPutBackward0), which a backward frees: then a second backward raises, as in
+        # torch. A saved placeholder gives the node that life cycle; it holds no array.
+        if not (
+            target.shape == y.shape
+            and target.strides == y.strides
+            and np.may_share_memory(target, y)
+        ):
+            ctx.save_for_backward(None)
         return y
 
     @staticmethod
