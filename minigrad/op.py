@@ -105,6 +105,13 @@ class Op:
         cls.idle = type(name, (cls.node,), {"__slots__": (), "save_for_backward": _discard})()
         cls.node.__module__ = cls.__module__
 
+    @staticmethod
+    def grad_tracks_saved(ctx: Any) -> bool:
+        """Whether this call's gradient depends on what it saved even where the backward reads
+        it only through a mask (as torch's one-op backward ``threshold_backward`` does): then,
+        under create_graph, the gradient requires grad through the saved tensors."""
+        return False
+
     @classmethod
     def default_node_name(cls) -> str:
         """torch's name for the node of a built-in op: ``Mul`` records ``MulBackward0``."""

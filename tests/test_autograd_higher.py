@@ -877,20 +877,13 @@ def test_every_op_double_backward_at_random_draws(name, seed, dtype):
 
 
 # A first derivative taken with create_graph=True requires grad exactly when torch's does: the
-# gradient of abs (torch: grad * self.sgn(), sgn being differentiable with derivative 0) depends
-# on x even for a seed of ones, so a further grad() gives zeros where a constant would raise.
-# relu differs still: torch's threshold_backward(grad, result) is one differentiable op, while
-# minigrad's rule masks with a comparison (a constant); a strict xfail marks it until fixed.
+# gradient of abs (torch: grad * self.sgn(), sgn being differentiable with derivative 0) and of
+# relu (torch: threshold_backward(grad, result), one differentiable op) depend on x even for a
+# seed of ones, so a further grad() gives zeros where a constant would raise; clamp's, sign's
+# and floor's do not depend on x in torch either.
 @pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="relu: see comment"))
-        if n == "relu"
-        else n
-        for n in sorted(UNARY_KERNELS)
-        if hasattr(torch.Tensor, n) and n != "acosh"  # (acosh: below 1 only nan, at these x)
-    ],
-)
+    "name", [n for n in sorted(UNARY_KERNELS) if hasattr(torch.Tensor, n) and n != "acosh"]
+)  # (acosh: nan below 1, at every x here)
 def test_a_create_graph_gradient_requires_grad_as_torchs(name):
     grads = []
     for lib in (minigrad, torch):

@@ -227,7 +227,38 @@ def _run_node(node: Node, grads: Sequence[Tensor | None]) -> tuple[Any, ...]:
     outs = node.op.backward(ctx, *dys)
     if type(outs) is not tuple:
         outs = (outs,)
-    return tuple(_as_tensor(g) for g in outs)
+    result = tuple(_as_tensor(g) for g in outs)
+    if node.op.grad_tracks_saved(node):
+        links = [s.t for s in ctx.saved_tensors if isinstance(s, Tracer) and s.t._rg]
+        result = tuple(_linked(g, links) for g in result)
+    return result
+
+
+class SavedTensorLink(Op):
+    """``g``, made to depend on a saved tensor ``s`` with derivative 0: what torch's one-op
+    backward (relu's ``threshold_backward(grad, result)``) records, so that the gradient
+    requires grad and a further grad gives zeros for ``s``, not an error."""
+
+    saved_as = ()
+
+    @staticmethod
+    def forward(ctx: Ctx, g: np.ndarray, s: np.ndarray) -> np.ndarray:
+        """The gradient itself."""
+        ctx.shape, ctx.dtype = s.shape, s.dtype
+        return g
+
+    @staticmethod
+    def backward(ctx: Ctx, dy: Any) -> tuple[Any, Any]:
+        """dy for the gradient, zeros for the saved tensor."""
+        return dy, np.zeros(ctx.shape, ctx.dtype)
+
+
+def _linked(g: Tensor | None, links: list[Tensor]) -> Tensor | None:
+    if g is None or g._rg:
+        return g
+    for s in links:
+        g = apply(SavedTensorLink, g, s)
+    return g
 
 
 # --- what the backward loop of minigrad.graph calls under create_graph -----------------------

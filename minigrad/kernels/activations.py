@@ -141,6 +141,7 @@ _unary(
     keeps_int=True,
     warns=False,
     refuses_bool=True,
+    grad_tracks_saved=True,
 )
 
 

@@ -29,6 +29,10 @@ class UnaryKernel(NamedTuple):
     keeps_int: bool = False  # integer in, integer out (neg, abs); else it computes in float
     warns: bool = True  # the forward may warn where torch is silent (log(0), sqrt(-1), 0/0)
     refuses_bool: bool = False  # torch refuses a bool tensor (neg, abs, floor, ...)
+    # torch's backward is one differentiable op of the saved tensor (relu: threshold_backward),
+    # so under create_graph its result depends on that tensor even where this rule reads it
+    # only through a mask (derivative 0): it requires grad, and a further grad gives zeros.
+    grad_tracks_saved: bool = False
 
 
 class BinaryKernel(NamedTuple):
@@ -93,10 +97,11 @@ def _unary(
     keeps_int: bool = False,
     warns: bool = True,
     refuses_bool: bool = False,
+    grad_tracks_saved: bool = False,
 ) -> None:
     """Register a unary kernel and its documentation under ``name``."""
     UNARY_KERNELS[name] = UnaryKernel(
-        name, forward, backward, saves, keeps_int, warns, refuses_bool
+        name, forward, backward, saves, keeps_int, warns, refuses_bool, grad_tracks_saved
     )
     KERNEL_DOCS[name] = KernelDoc(oneflow, torch, domain)
 

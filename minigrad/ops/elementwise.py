@@ -92,6 +92,11 @@ class Unary(Op):
         saved: Any = ctx.saved_tensors[0] if ctx.saved_tensors else None  # None: reads dy only
         return _array(UNARY_KERNELS[ctx.kernel].backward(dy, saved))
 
+    @staticmethod
+    def grad_tracks_saved(ctx: Any) -> bool:
+        """The kernel entry's ``grad_tracks_saved``."""
+        return UNARY_KERNELS[ctx.kernel].grad_tracks_saved
+
 
 class Binary(Op):
     """``y = kernel.forward(a, b)`` with broadcasting; each operand's gradient is summed back
