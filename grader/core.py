@@ -153,6 +153,60 @@ def need(namespace: dict[str, Any], name: str) -> Any:
     return namespace[name]
 
 
+# --- predict questions: a dict of answers, checked against the same programs run here ------
+
+
+def prediction_cases(programs: dict[str, str]) -> Callable[[np.random.Generator], list[dict]]:
+    """The one case of a predict question: the keys of its programs (``"a"``, ``"b"``, ...)."""
+    return lambda rng: [{"keys": list(programs)}]
+
+
+def as_numbers(value: Any) -> np.ndarray:
+    """A prediction, or a program's answer, as a float array: True is 1 and False 0; a tensor,
+    an array or a list of them (nested lists stay nested) as its numbers."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        value = [v.item() if hasattr(v, "item") else v for v in value]
+    return np.asarray(value, dtype=np.float64)
+
+
+def run_predictions(ns: dict[str, Any], case: dict[str, Any]) -> dict:
+    """The student's ``predictions()``: one answer for every key of the case."""
+    answers = need(ns, "predictions")()
+    if not isinstance(answers, dict):
+        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
+    missing = [k for k in case["keys"] if answers.get(k) is None]
+    if missing:
+        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
+    return {k: as_numbers(answers[k]) for k in case["keys"]}
+
+
+def predicted_by(
+    programs: dict[str, str],
+    scope: Callable[[], dict[str, Any]] | None = None,
+    torch: bool = True,
+) -> Callable[[dict[str, Any]], dict]:
+    """The expected answers: each program run in a fresh namespace (``torch``, seeded with 0,
+    unless ``torch=False``; then what ``scope()`` gives), warnings silenced (a program may
+    read a non-leaf's ``.grad``), its ``answer`` as numbers."""
+
+    def expected(case: dict[str, Any]) -> dict:
+        out = {}
+        for key in case["keys"]:
+            namespace = {"torch": importlib.import_module("torch")} if torch else {}
+            namespace.update(scope() if scope else {})
+            if torch:
+                namespace["torch"].manual_seed(0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(programs[key], namespace)
+            out[key] = as_numbers(namespace["answer"])
+        return out
+
+    return expected
+
+
 def run_case(question: Question, namespace: dict[str, Any], case: dict[str, Any]) -> dict:
     """Run the student's code on one case; return ``{"ok": wire data}`` or ``{"error": ...}``.
 

@@ -10,13 +10,12 @@ planted bugs; q5 (predict) costs and errors, answered as data and computed here,
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need
+from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
 from grader.messages import N_, _
 
 #: Exact answers are asked: a difference from PyTorch's this small is rounding; a central
@@ -477,40 +476,6 @@ PREDICTIONS = {
 }
 
 
-def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    return [{"keys": list(PREDICTIONS)}]
-
-
-def _as_numbers(value: Any) -> np.ndarray:
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    return np.asarray(value, dtype=np.float64)
-
-
-def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
-    answers = need(ns, "predictions")()
-    if not isinstance(answers, dict):
-        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
-    missing = [k for k in case["keys"] if answers.get(k) is None]
-    if missing:
-        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
-    return {k: _as_numbers(answers[k]) for k in case["keys"]}
-
-
-def _predict_expected(case: dict[str, Any]) -> dict:
-    import torch
-
-    out = {}
-    for key in case["keys"]:
-        scope: dict[str, Any] = {"torch": torch, "np": np, "passes": _passes, "paths": _paths_to}
-        torch.manual_seed(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            exec(PREDICTIONS[key], scope)
-        out[key] = _as_numbers(scope["answer"])
-    return out
-
-
 DUAL_LAYOUT = N_("the result is [value, derivative] of the program's output")
 
 EXERCISE = Exercise(
@@ -571,9 +536,11 @@ EXERCISE = Exercise(
             name="q5",
             title=N_("predict: forward vs reverse cost, finite-difference errors, paths"),
             needs=("predictions",),
-            make_cases=_predict_cases,
-            run=_predict_run,
-            expected=_predict_expected,
+            make_cases=prediction_cases(PREDICTIONS),
+            run=run_predictions,
+            expected=predicted_by(
+                PREDICTIONS, lambda: {"np": np, "passes": _passes, "paths": _paths_to}
+            ),
             points=2,
             kind="predict",
             difficulty=1,

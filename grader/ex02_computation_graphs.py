@@ -8,12 +8,11 @@ walks minigrad's real ``grad_fn`` / ``next_functions`` graph) and with torch in 
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need
+from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
 from grader.messages import N_, _
 
 DEEP = 1500  # deeper than Python's default recursion limit (1000)
@@ -336,47 +335,6 @@ PREDICTIONS = {
 }
 
 
-def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    return [{"keys": list(PREDICTIONS)}]
-
-
-def _as_numbers(value: Any) -> np.ndarray:
-    """A prediction as a float array (True is 1, False is 0; tensors as their numbers)."""
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, list | tuple):
-        value = [v.item() if hasattr(v, "item") else v for v in value]
-    return np.asarray(value, dtype=np.float64)
-
-
-def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
-    answers = need(ns, "predictions")()
-    if not isinstance(answers, dict):
-        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
-    missing = [k for k in case["keys"] if answers.get(k) is None]
-    if missing:
-        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
-    return {k: _as_numbers(answers[k]) for k in case["keys"]}
-
-
-def _predict_expected(case: dict[str, Any]) -> dict:
-    import torch
-
-    out = {}
-    for key in case["keys"]:
-        scope: dict[str, Any] = {"torch": torch}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            exec(PREDICTIONS[key], scope)
-        answer = scope["answer"]
-        if hasattr(answer, "detach"):
-            answer = answer.detach()
-        elif isinstance(answer, list):
-            answer = [a.detach() if hasattr(a, "detach") else a for a in answer]
-        out[key] = _as_numbers(answer)
-    return out
-
-
 EXERCISE = Exercise(
     id="02_computation_graphs",
     title=N_("Computation graphs"),
@@ -426,9 +384,9 @@ EXERCISE = Exercise(
             name="q4",
             title=N_("predict: detach, no_grad, retain_grad, two backward calls, frozen tensors"),
             needs=("predictions",),
-            make_cases=_predict_cases,
-            run=_predict_run,
-            expected=_predict_expected,
+            make_cases=prediction_cases(PREDICTIONS),
+            run=run_predictions,
+            expected=predicted_by(PREDICTIONS),
             points=3,
             kind="predict",
             difficulty=1,

@@ -13,12 +13,11 @@ op); the grader builds it from torch scalars.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need
+from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
 from grader.messages import N_, _
 
 DEEP = 1500  # deeper than Python's default recursion limit (1000)
@@ -361,44 +360,12 @@ PREDICTIONS = {
 }
 
 
-def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    return [{"keys": list(PREDICTIONS)}]
-
-
-def _as_numbers(value: Any) -> np.ndarray:
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    return np.asarray(value, dtype=np.float64)
-
-
-def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
-    answers = need(ns, "predictions")()
-    if not isinstance(answers, dict):
-        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
-    missing = [k for k in case["keys"] if answers.get(k) is None]
-    if missing:
-        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
-    return {k: _as_numbers(answers[k]) for k in case["keys"]}
-
-
-def _predict_expected(case: dict[str, Any]) -> dict:
-    # Run with minigrad's own Value in the grader's process (the predictions are about it).
+def _value_scope() -> dict[str, Any]:
+    """The predictions of exercise 03 are about minigrad's own Value: they run with it."""
     from minigrad import Value
     from minigrad.engine import _node, topological_order
 
-    out = {}
-    for key in case["keys"]:
-        scope: dict[str, Any] = {
-            "Value": Value,
-            "_node": _node,
-            "topological_order": topological_order,
-            "math": math,
-        }
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            exec(PREDICTIONS[key], scope)
-        out[key] = _as_numbers(scope["answer"])
-    return out
+    return {"Value": Value, "_node": _node, "topological_order": topological_order, "math": math}
 
 
 GRAD_HINT = N_("the result is d root / d w for each w in wrt")
@@ -467,9 +434,9 @@ EXERCISE = Exercise(
             name="q5",
             title=N_("predict: minigrad's Value after two backward calls, nodes, rules"),
             needs=("predictions",),
-            make_cases=_predict_cases,
-            run=_predict_run,
-            expected=_predict_expected,
+            make_cases=prediction_cases(PREDICTIONS),
+            run=run_predictions,
+            expected=predicted_by(PREDICTIONS, _value_scope, torch=False),
             points=2,
             kind="predict",
             difficulty=1,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need
+from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
 from grader.messages import N_, _
 
 
@@ -307,42 +306,6 @@ PREDICTIONS = {
 }
 
 
-def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    return [{"keys": list(PREDICTIONS)}]
-
-
-def _as_numbers(value: Any) -> np.ndarray:
-    """A prediction as a float array (True is 1, False is 0; nested lists stay nested)."""
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    return np.asarray(value, dtype=np.float64)
-
-
-def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
-    answers = need(ns, "predictions")()
-    if not isinstance(answers, dict):
-        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
-    missing = [k for k in case["keys"] if answers.get(k) is None]
-    if missing:
-        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
-    return {k: _as_numbers(answers[k]) for k in case["keys"]}
-
-
-def _predict_expected(case: dict[str, Any]) -> dict:
-    import torch
-
-    out = {}
-    for key in case["keys"]:
-        scope: dict[str, Any] = {"torch": torch}
-        torch.manual_seed(0)
-        with warnings.catch_warnings():  # (c) reads a non-leaf's .grad, and torch warns
-            warnings.simplefilter("ignore")
-            exec(PREDICTIONS[key], scope)
-        answer = scope["answer"]
-        out[key] = _as_numbers(answer.detach() if hasattr(answer, "detach") else answer)
-    return out
-
-
 SHAPE_HINT = N_("sum the gradient over the dimensions that broadcasting added or stretched")
 
 FUNCTION_HINT = N_("the result is (forward's output, the gradient backward returned for x)")
@@ -414,9 +377,9 @@ EXERCISE = Exercise(
             name="q6",
             title=N_("predict: x.grad after two backward calls, is_leaf, freed graphs, shapes"),
             needs=("predictions",),
-            make_cases=_predict_cases,
-            run=_predict_run,
-            expected=_predict_expected,
+            make_cases=prediction_cases(PREDICTIONS),
+            run=run_predictions,
+            expected=predicted_by(PREDICTIONS),
             points=2,
             kind="predict",
             difficulty=1,

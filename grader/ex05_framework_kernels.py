@@ -13,8 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, compare, need
-from grader.ex04_tensors_and_functions import _as_numbers, _predict_run
+from grader.core import (
+    Exercise,
+    Question,
+    compare,
+    need,
+    predicted_by,
+    prediction_cases,
+    run_predictions,
+)
 from grader.messages import N_, _
 
 DTYPES = (np.float32, np.float64)
@@ -499,29 +506,13 @@ PREDICTIONS = {
 }
 
 
-def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    return [{"keys": list(PREDICTIONS)}]
-
-
-def _predict_expected(case: dict[str, Any]) -> dict:
-    import torch
-
-    out = {}
-    for key in case["keys"]:
-        scope: dict[str, Any] = {"torch": torch}
-        torch.manual_seed(0)
-        exec(PREDICTIONS[key], scope)
-        out[key] = _as_numbers(scope["answer"])
-    return out
-
-
 PREDICT = Question(
     name="q7",
     title=N_("predict: needs_input_grad, what a kernel saves (in-place checks), dtypes"),
     needs=("predictions",),
-    make_cases=_predict_cases,
-    run=_predict_run,
-    expected=_predict_expected,
+    make_cases=prediction_cases(PREDICTIONS),
+    run=run_predictions,
+    expected=predicted_by(PREDICTIONS),
     points=2,
     kind="predict",
     difficulty=1,

@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need
-from grader.ex04_tensors_and_functions import _as_numbers, _predict_run
+from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
 from grader.messages import N_, _
 
 
@@ -491,22 +490,6 @@ PREDICTIONS = {
 }
 
 
-def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    return [{"keys": list(PREDICTIONS)}]
-
-
-def _predict_expected(case: dict[str, Any]) -> dict:
-    import torch
-
-    out = {}
-    for key in case["keys"]:
-        scope: dict[str, Any] = {"torch": torch}
-        torch.manual_seed(0)
-        exec(PREDICTIONS[key], scope)
-        out[key] = _as_numbers(scope["answer"])
-    return out
-
-
 # q8 (capstone): a network of the student's pieces, trained ----------------------------------
 
 #: The accuracy on held-out digits that the trained network must reach.
@@ -653,9 +636,9 @@ CAPSTONE = (
         name="q7",
         title=N_("predict: momentum, Adam's first step, zero_grad, dropout, no_grad"),
         needs=("predictions",),
-        make_cases=_predict_cases,
-        run=_predict_run,
-        expected=_predict_expected,
+        make_cases=prediction_cases(PREDICTIONS),
+        run=run_predictions,
+        expected=predicted_by(PREDICTIONS),
         rtol=1e-9,
         atol=1e-9,
         points=1,

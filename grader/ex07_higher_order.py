@@ -11,14 +11,21 @@ every time, and their Jacobians are not symmetric, so ``J^T v`` is never ``J v``
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, compare, need
+from grader.core import (
+    Exercise,
+    Question,
+    compare,
+    need,
+    predicted_by,
+    prediction_cases,
+    run_predictions,
+)
 from grader.messages import N_, _
 
 # A function f(x) of a 1-d x whose Hessian is full (q1, q5) -------------------------------
@@ -433,40 +440,6 @@ PREDICTIONS = {
 }
 
 
-def _predict_cases(rng: np.random.Generator) -> list[dict[str, Any]]:
-    return [{"keys": list(PREDICTIONS)}]
-
-
-def _as_numbers(value: Any) -> np.ndarray:
-    """A prediction as a float array (True is 1, False is 0; nested lists stay nested)."""
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    return np.asarray(value, dtype=np.float64)
-
-
-def _predict_run(ns: dict[str, Any], case: dict[str, Any]) -> dict:
-    answers = need(ns, "predictions")()
-    if not isinstance(answers, dict):
-        raise ValueError(_("predictions() must return a dict: {'a': ..., 'b': ..., ...}"))
-    missing = [k for k in case["keys"] if answers.get(k) is None]
-    if missing:
-        raise ValueError(_("predictions() has no answer for {keys}", keys=", ".join(missing)))
-    return {k: _as_numbers(answers[k]) for k in case["keys"]}
-
-
-def _predict_expected(case: dict[str, Any]) -> dict:
-    import torch
-
-    out = {}
-    for key in case["keys"]:
-        scope: dict[str, Any] = {"torch": torch}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            exec(PREDICTIONS[key], scope)
-        out[key] = _as_numbers(scope["answer"])
-    return out
-
-
 # A central difference of J v or of a gradient is good to about 1e-10 at best: an exact answer
 # is asked to a few hundred ulps (J v and H v come from the same two passes as PyTorch's).
 EXACT_RTOL, EXACT_ATOL = 1e-12, 1e-13
@@ -548,9 +521,9 @@ EXERCISE = Exercise(
             name="q6",
             title=N_("predict: .grad under create_graph, second derivatives of relu and of numpy"),
             needs=("predictions",),
-            make_cases=_predict_cases,
-            run=_predict_run,
-            expected=_predict_expected,
+            make_cases=prediction_cases(PREDICTIONS),
+            run=run_predictions,
+            expected=predicted_by(PREDICTIONS),
             points=2,
             kind="predict",
             difficulty=2,
