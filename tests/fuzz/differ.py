@@ -231,6 +231,10 @@ def run(lines: list[str], _classify: bool = True) -> Divergence | None:
                 # an integer division by zero in place raised in both, but torch's loop had
                 # written the elements before the zero (README); the program stops here
                 return Divergence("partial write", i, d.detail)
+            if d.kind == "value" and isinstance(et, IndexError) and "] = " in line:
+                # x[index_array] = v with an index out of range raised in both, but torch's
+                # index_put_ loop had written the elements before it (README)
+                return Divergence("partial write", i, d.detail)
             if d.kind in ("value", "grad") and _classify and _aliased_write(lines, i):
                 return Divergence("aliased write", i, d.detail)
             return Divergence(d.kind, i, d.detail)
