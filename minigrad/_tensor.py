@@ -69,56 +69,51 @@ def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:  # noqa: C901 (one 
     4. wrap the output arrays as Tensors and, if any input needs a gradient, record the node:
        its edges to the inputs' nodes, and itself as the outputs' ``grad_fn``.
     """
-    # One or two inputs (nearly every op) take a path without loops: per-op overhead is what
-    # a small network pays for.
-    enabled = grad_mode.enabled
+    # One or two inputs (nearly every op) take a path without loops or *args: per-op overhead
+    # is what a small network pays for, and a call with *args costs more than most ops' work.
     needs: tuple[bool, ...]
-    args: tuple[Any, ...]
-    if len(inputs) == 2:
+    n = len(inputs)
+    if n == 2:
         a, b = inputs
         ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
-        needs = (enabled and ta and a._rg, enabled and tb and b._rg)
-        args = (a._data if ta else a, b._data if tb else b)
-    elif len(inputs) == 1 and isinstance(inputs[0], Tensor):
-        needs = (enabled and inputs[0]._rg,)
-        args = (inputs[0]._data,)
+        need_a = ta and a._rg and grad_mode.enabled
+        need_b = tb and b._rg and grad_mode.enabled
+        record, needs = need_a or need_b, (need_a, need_b)
+    elif n == 1 and isinstance(inputs[0], Tensor):
+        x = inputs[0]
+        record = x._rg and grad_mode.enabled
+        needs = (record,)
     else:
-        needs = tuple([enabled and isinstance(x, Tensor) and x._rg for x in inputs])
-        args = tuple([x._data if isinstance(x, Tensor) else x for x in inputs])
-    record = True in needs
-    if record or not op.on_arrays:
-        ctx = _new(op.node)
-    else:  # nothing will be recorded: a built-in op may use its one idle ctx, which saves
-        ctx = op.idle  # nothing (ops keep arrays only through save_for_backward)
+        n = 0  # (the general path)
+        needs = tuple([isinstance(x, Tensor) and x._rg and grad_mode.enabled for x in inputs])
+        record = True in needs
+    on_arrays = op.on_arrays
+    ctx = _new(op.node) if record or not on_arrays else op.idle
     ctx.needs_input_grad = needs
-    # Positional calls where possible: a call with *args costs more than most ops' own work.
-    if not op.on_arrays:
+    if not on_arrays:
         out = op.run_forward(ctx, inputs, params)  # type: ignore[attr-defined]
-    elif params:
-        out = op.forward(ctx, *args, **params)
-    elif len(args) == 2:
-        out = op.forward(ctx, args[0], args[1])
-    elif len(args) == 1:
-        out = op.forward(ctx, args[0])
+    elif n == 2 and not params:
+        out = op.forward(ctx, a._data if ta else a, b._data if tb else b)
+    elif n == 1 and not params:
+        out = op.forward(ctx, x._data)
     else:
-        out = op.forward(ctx, *args)
-    if record:
-        # A non-leaf's edge, inline; a leaf's (its AccumulateGrad node) through edge().
-        if len(inputs) == 2:
-            ea = NO_EDGE if not needs[0] else (a.grad_fn, a._output_nr) if a.grad_fn else edge(a)
-            eb = NO_EDGE if not needs[1] else (b.grad_fn, b._output_nr) if b.grad_fn else edge(b)
-            ctx.next_functions = (ea, eb)
-        elif len(inputs) == 1:
-            x = inputs[0]
+        out = op.forward(ctx, *[x._data if isinstance(x, Tensor) else x for x in inputs], **params)
+    if record:  # a non-leaf's edge inline; a leaf's (its AccumulateGrad node) via edge()
+        if n == 2:
+            ctx.next_functions = (
+                NO_EDGE if not need_a else (a.grad_fn, a._output_nr) if a.grad_fn else edge(a),
+                NO_EDGE if not need_b else (b.grad_fn, b._output_nr) if b.grad_fn else edge(b),
+            )
+        elif n == 1:
             ctx.next_functions = ((x.grad_fn, x._output_nr) if x.grad_fn else edge(x),)
         else:
             ctx.next_functions = tuple(
-                [edge(x) if n else NO_EDGE for x, n in zip(inputs, needs, strict=True)]
+                [edge(x) if need else NO_EDGE for x, need in zip(inputs, needs, strict=True)]
             )
     if type(out) is np.ndarray:
         if record and out.dtype.kind in "fc":
-            return Tensor._wrap(out, True, ctx)
-        return Tensor._wrap(out)
+            return _wrap(out, True, ctx)
+        return _wrap(out)
     if type(out) is not tuple:
         return _output(out, ctx, 0, record)
     if record:
@@ -139,10 +134,10 @@ def _output(y: Any, ctx: Node, nr: int, record: bool) -> Any:
             return y  # a Function may return other objects too: passed through
         y = np.asarray(y)
     if record and y.dtype.kind in "fc":
-        t = Tensor._wrap(y, True, ctx)
+        t = _wrap(y, True, ctx)
         t._output_nr = nr
         return t
-    return Tensor._wrap(y)
+    return _wrap(y)
 
 
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -696,3 +691,6 @@ class Tensor(TensorBase):
     def bool(self) -> Tensor:
         """As bool."""
         return self.to(dtypes.bool_)
+
+
+_wrap = Tensor._wrap  # (a module global: the hot path's lookup is then one dict probe)

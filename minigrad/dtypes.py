@@ -112,10 +112,10 @@ def operands(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(a, np.ndarray):
         if isinstance(b, np.ndarray):
             return promote(a, b)
-        dt = scalar_dtype(b, a.dtype)
+        dt = a.dtype if a.dtype.kind in "fc" else scalar_dtype(b, a.dtype)  # (float: kept)
         return cast(a, dt), np.array(b, dtype=dt)
     if isinstance(b, np.ndarray):
-        dt = scalar_dtype(a, b.dtype)
+        dt = b.dtype if b.dtype.kind in "fc" else scalar_dtype(a, b.dtype)
         return np.array(a, dtype=dt), cast(b, dt)
     raise TypeError(
         f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}: "

@@ -192,26 +192,23 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
     captured: list[Any] = [None] * n_captured
 
     # 3. Run nodes as they become ready. Backward functors compute inf/nan silently, as torch.
+    pruned = only is not None or capture is not None  # (autograd.grad; not .backward())
     with np.errstate(all="ignore"):
         while ready:
             node = ready.pop()
             grad = buffers.pop(node, None)
-            if only is not None and node not in only:
-                _not_run(node, grad, capture, captured, create_graph)
+            if pruned and _pruned(node, grad, only, capture, captured, create_graph):
                 continue
-            if capture is not None:
-                _capture(node, grad, capture, captured)
             if node._hooks is not None and grad is not None:
                 _retain(node, grad, create_graph)
             outs: tuple[Any, ...]
-            if grad is None and type(node) is not AccumulateGrad:
+            if grad is None:
                 outs = _without_grad(node, retain_graph, run_recorded)
-            elif grad is None or (capture is not None and type(node) is AccumulateGrad):
-                outs = (None,) * len(node.next_functions)
             else:
-                if node._saved is None:
+                saved = node._saved
+                if saved is None:
                     raise freed_error(node)
-                if node._saved and _last_write[0] > node._seq:
+                if saved and _last_write[0] > node._seq:
                     _check_saved_unchanged(node)
                 if run_recorded is None:  # (the fast path: one test of a local more per node)
                     outs = node.apply(grad) if node._n_out == 1 else node.apply(*grad)
@@ -219,14 +216,12 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
                         outs = (outs,)
                 else:
                     outs = run_recorded(node, grad)
-                if not retain_graph and node._saved:
+                if saved and not retain_graph:
                     node._saved = None  # type: ignore[misc]  # only op nodes (Ctx) save
             for (nxt, nr), g in zip(node.next_functions, outs, strict=True):
                 if nxt is None:
                     continue
-                if (
-                    g is not None
-                ):  # _deliver, with its one-output case inline (one call per edge less)
+                if g is not None:  # _deliver, with its one-output case inline
                     if nxt._n_out != 1:
                         _deliver(buffers, nxt, nr, g)
                     elif nxt in buffers:
@@ -253,19 +248,29 @@ def _deliver(buffers: dict[Node, Any], node: Node, nr: int, g: Any) -> None:
         slots[nr] = g if slots[nr] is None else slots[nr] + g
 
 
-def _not_run(
+def _pruned(
     node: Node,
     grad: Any,
+    only: set[Node] | None,
     capture: dict[Edge, list[int]] | None,
     captured: list[Any],
     create_graph: bool,
-) -> None:
-    """A node outside ``only`` does not run; if its gradient was asked for it is captured, and
-    its ``retain_grad`` tensors see it (torch calls a captured node's tensor hooks too)."""
-    if capture is not None and any((node, nr) in capture for nr in range(node._n_out)):
+) -> bool:
+    """``autograd.grad``'s part of the loop: capture the gradients it asked for, and say
+    whether ``node`` is skipped: it is outside ``only`` (then it does not run, but if its
+    gradient was asked for it is captured and its ``retain_grad`` tensors see it, as torch
+    calls a captured node's tensor hooks too), or it is a leaf's AccumulateGrad (``grad()``
+    returns gradients instead of accumulating them)."""
+    if only is not None and node not in only:
+        if capture is not None and any((node, nr) in capture for nr in range(node._n_out)):
+            _capture(node, grad, capture, captured)
+            if node._hooks is not None and grad is not None:
+                _retain(node, grad, create_graph)
+        return True
+    if capture is not None:
         _capture(node, grad, capture, captured)
-        if node._hooks is not None and grad is not None:
-            _retain(node, grad, create_graph)
+        return type(node) is AccumulateGrad
+    return False
 
 
 def _without_grad(node: Node, retain_graph: bool, run_recorded: Any) -> tuple[Any, ...]:

@@ -80,16 +80,17 @@ class Unary(Op):
             if not k.keeps_int:
                 x = cast(x, DEFAULT_FLOAT)
         y = _quietly(k.forward, x) if k.warns else k.forward(x)
-        if k.saves:
+        saves = k.saves
+        if saves and ctx.needs_input_grad[0]:  # (a call that records nothing keeps nothing)
             if type(y) is not np.ndarray:  # a 0-d result: save the array the tensor will hold
                 y = np.asarray(y)
-            ctx.save_for_backward(x if k.saves == "x" else y)
+            ctx.save_for_backward(x if saves == "x" else y)
         return y
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """``dx = kernel.backward(dy, saved)``."""
-        saved: Any = ctx.saved_tensors[0] if ctx.saved_tensors else None  # None: reads dy only
+        (saved,) = ctx.saved_tensors or (None,)  # None: the rule reads dy only
         return _array(UNARY_KERNELS[ctx.kernel].backward(dy, saved))
 
     @staticmethod
@@ -109,11 +110,8 @@ class Binary(Op):
     def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
         """Promote the operands to one dtype, run the kernel, save what its backward reads."""
         k = BINARY_KERNELS[ctx.kernel]
-        number_b = False
-        bool_b = type(b) is bool
-        given = a, b
+        given_a, given_b = a, b
         if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
-            number_b = type(b) is not np.ndarray
             if k.refuses_bool:
                 if k.name == "pow" and type(b) is bool and getattr(a, "dtype", None) == np.bool_:
                     return a.copy() if b else np.ones_like(a)  # torch: bool ** bool stays bool
@@ -130,17 +128,8 @@ class Binary(Op):
             _check_broadcast(a, b, ctx.kernel)
             raise
         need_a, need_b = ctx.needs_input_grad
-        saves = k.saves_for[need_a + 2 * need_b]  # what torch saves for the inputs that need it
-        if number_b and saves:  # x ** 2 is torch's pow(Tensor, Scalar): it saves self only
-            saves = saves.replace("y", "")
-        cast_to = None
-        if saves:
-            if "y" in saves and type(y) is not np.ndarray:
-                y = np.asarray(y)  # a 0-d result: save the array the tensor will hold
-            if bool_b:  # torch's Scalar keeps its type: a bool is never equal to 0 (x ** False)
-                b = np.asarray(b, dtype=np.bool_)
-            cast_to = _save(ctx, saves, given, a, b, y)
-        ctx.shapes = (a.shape, b.shape, cast_to)
+        if need_a or need_b:  # (a call that records nothing keeps nothing)
+            y = _save(ctx, k.saves_for[need_a + 2 * need_b], given_a, given_b, a, b, y)
         return y
 
     @staticmethod
@@ -169,19 +158,29 @@ class Binary(Op):
         return da, db
 
 
-def _save(ctx: Ctx, saves: str, given: tuple[Any, Any], a: Any, b: Any, y: Any) -> Any:
-    """Save what ``saves`` names of the operands ``a``, ``b`` and the result ``y``. An operand
-    converted for the op is saved as given (as torch saves the tensor: an in-place change to
-    it is then seen); the backward converts it (the dtype and which to convert: returned)."""
-    ga, gb = given
-    cast_a = type(ga) is np.ndarray and ga.dtype != a.dtype
-    cast_b = type(gb) is np.ndarray and gb.dtype != b.dtype
-    ctx.save_for_backward(
-        (ga if cast_a else a) if "a" in saves else None,
-        (gb if cast_b else b) if "b" in saves else None,
-        y if "y" in saves else None,
-    )
-    return (a.dtype, cast_a, cast_b) if cast_a or cast_b else None
+def _save(ctx: Ctx, saves: str, given_a: Any, given_b: Any, a: Any, b: Any, y: Any) -> Any:
+    """Save what ``saves`` (``k.saves_for``: what torch saves for the inputs that need a
+    gradient) names of the operands ``a``, ``b`` and the result ``y``, and the shapes; return
+    ``y`` (as an array). An operand converted for the op is saved as given (as torch saves the
+    tensor: an in-place change to it is then seen); the backward converts it again."""
+    if type(given_b) is not np.ndarray:  # x ** 2 is torch's pow(Tensor, Scalar): it saves
+        saves = saves.replace("y", "")  # self only
+    cast_to = None
+    if saves:
+        if "y" in saves and type(y) is not np.ndarray:
+            y = np.asarray(y)  # a 0-d result: save the array the tensor will hold
+        if type(given_b) is bool:  # torch's Scalar keeps its type: a bool is never equal to 0
+            b = np.asarray(b, dtype=np.bool_)  # (x ** False)
+        cast_a = type(given_a) is np.ndarray and given_a.dtype != a.dtype
+        cast_b = type(given_b) is np.ndarray and given_b.dtype != b.dtype
+        ctx.save_for_backward(
+            (given_a if cast_a else a) if "a" in saves else None,
+            (given_b if cast_b else b) if "b" in saves else None,
+            y if "y" in saves else None,
+        )
+        cast_to = (a.dtype, cast_a, cast_b) if cast_a or cast_b else None
+    ctx.shapes = (a.shape, b.shape, cast_to)
+    return y
 
 
 _BOOL_MESSAGES = {
