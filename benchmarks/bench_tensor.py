@@ -102,10 +102,11 @@ def make_problem(dims, batch, seed=0):
 
 
 def _module(lib):
-    """The module ``torch`` or ``minigrad``, imported only when asked for."""
+    """The module ``torch`` or ``minigrad`` (also for ``minigrad@REV``, a baseline: which
+    minigrad is imported is up to the kernel's PYTHONPATH), imported only when asked for."""
     import importlib
 
-    return importlib.import_module(lib)
+    return importlib.import_module(lib.split("@")[0])
 
 
 def setup(lib, dims, batch):
@@ -208,7 +209,8 @@ def measure_in_kernel(lib, threads, seconds, quick):
             step, runs, warmup=2 if quick else harness.WARMUP
         )
     overhead = overhead_per_op(lib, 2, 100) if quick else overhead_per_op(lib, 5)
-    harness.emit({"times": times, "overhead": overhead})
+    module = "" if lib == "numpy" else _module(lib).__file__
+    harness.emit({"times": times, "overhead": overhead, "module": module})
 
 
 def size_name(dims, batch):
@@ -216,27 +218,34 @@ def size_name(dims, batch):
     return "-".join(map(str, dims)) + f" b{batch}"
 
 
-def run(kernels, threads=0, quick=False):
+def run(kernels, threads=0, quick=False, baseline=None):
     """Check the three agree, then measure each in ``kernels`` fresh kernels; return the
-    timings and a printed report."""
+    timings and a printed report. ``baseline`` (a ``harness.Baseline``): also measure that
+    revision of minigrad, in kernels taken in turn with the others."""
     sizes = TINY if quick else SIZES
     for dims, batch in sizes:
         check_same_losses(dims, batch)
     names = [size_name(d, b) for d, b in sizes]
+    libraries = LIBRARIES + ((baseline.label,) if baseline else ())
     timings = {
-        (n, lib): harness.Timing(f"Tensor step {n}", lib) for n in names for lib in LIBRARIES
+        (n, lib): harness.Timing(f"Tensor step {n}", lib) for n in names for lib in libraries
     }
-    overheads = {lib: [] for lib in LIBRARIES}
+    overheads = {lib: [] for lib in libraries}
     env = {v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     seconds = 0.2 if quick else 1.0
     for k in range(kernels):
-        for lib in LIBRARIES:
+        for lib in libraries:
             harness.log(f"  Tensor step, {lib}: kernel {k + 1} of {kernels}")
+            kernel_env = {**(env if threads else {})}
+            if baseline and lib == baseline.label:
+                kernel_env.update(baseline.env)
             result = harness.run_in_kernel(
                 f"import bench_tensor\nbench_tensor.measure_in_kernel({lib!r}, {threads}, "
                 f"{seconds}, {quick})",
-                env=env if threads else None,
+                env=kernel_env or None,
             )
+            if baseline and lib == baseline.label:
+                baseline.check(result["module"])
             for n in names:
                 timings[n, lib].per_kernel.append(result["times"][n])
             overheads[lib].append(result["overhead"])
@@ -253,16 +262,26 @@ def run(kernels, threads=0, quick=False):
             f"{n:<22}{t['torch']:>10.3f}{t['minigrad']:>13.3f}{t['numpy']:>10.3f}"
             f"{t['minigrad'] / t['torch']:>16.2f}{t['minigrad'] / t['numpy']:>16.2f}"
         )
+    if baseline:
+        old = baseline.label
+        lines.append(f"today's minigrad against {old} (the same run):")
+        for n in names:
+            t_new, t_old = timings[n, "minigrad"].median, timings[n, old].median
+            lines.append(
+                f"  {n:<22} {t_new * 1e3:.3f} ms against {t_old * 1e3:.3f} ms: "
+                f"{t_new / t_old:.2f} of its time"
+            )
     lines.append("spread (fastest to slowest kernel):")
     for n in names:
         lines.append(
-            f"  {n}: " + "; ".join(f"{lib} {timings[n, lib].describe()}" for lib in LIBRARIES)
+            f"  {n}: " + "; ".join(f"{lib} {timings[n, lib].describe()}" for lib in libraries)
         )
     lines += ["", "overhead per op in microseconds (1-element float32 tensors; median of kernels):"]
-    lines.append(f"{'':10}{'no grad':>10}{'recorded':>10}{'fwd+bwd':>10}")
-    for lib in LIBRARIES:
+    width = max(10, *(len(lib) + 1 for lib in libraries))
+    lines.append(f"{'':{width}}{'no grad':>10}{'recorded':>10}{'fwd+bwd':>10}")
+    for lib in libraries:
         row = [statistics.median(col) for col in zip(*overheads[lib], strict=True)]
-        lines.append(f"{lib:10}" + "".join(f"{v:>10.2f}" for v in row))
+        lines.append(f"{lib:{width}}" + "".join(f"{v:>10.2f}" for v in row))
     steps = 100 if quick else 1000
     held, cycles = memory_growth(steps, sizes[0])
     lines += [

@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import sys
+from typing import Any
 
 import harness
 import numpy as np
@@ -67,7 +69,7 @@ def load(library: str):
     if library == "micrograd 0.1.0":
         from micrograd.engine import Value
         from micrograd.nn import MLP
-    else:
+    else:  # "minigrad Value", or a baseline "minigrad@REV Value" (see harness.Baseline)
         from minigrad import Value
         from minigrad.nn import MLP
     model = MLP(*SIZES)
@@ -84,25 +86,34 @@ def measure_in_kernel(library: str, runs: int, warmup: int, points: int = 100) -
     grads = [p.grad for p in model.parameters()]
     times = harness.time_steps(lambda: step(value_cls, model, xs, ys), runs, warmup)
     gc_facts = harness.gc_profile(lambda: step(value_cls, model, xs, ys), 3)
-    harness.emit({"times": times, "loss": loss.data, "grads": grads, "gc": gc_facts})
+    module = sys.modules[value_cls.__module__].__file__
+    harness.emit(
+        {"times": times, "loss": loss.data, "grads": grads, "gc": gc_facts, "module": module}
+    )
 
 
 def run(
-    kernels: int, runs: int, warmup: int, points: int = 100
+    kernels: int, runs: int, warmup: int, points: int = 100, baseline: Any = None
 ) -> tuple[list[harness.Timing], str]:
     """Measure both libraries in ``kernels`` fresh kernels each; return timings and a report.
 
-    ``points``: the size of the dataset (100 in micrograd's demo; fewer for a smoke test)."""
+    ``points``: the size of the dataset (100 in micrograd's demo; fewer for a smoke test).
+    ``baseline`` (a ``harness.Baseline``): also measure that revision of minigrad's Value."""
     name = f"Value step 2-16-16-1, {points} points"
-    timings = {lib: harness.Timing(name, lib) for lib in LIBRARIES}
+    old = f"{baseline.label} Value" if baseline else None
+    libraries = LIBRARIES + ((old,) if old else ())
+    timings = {lib: harness.Timing(name, lib) for lib in libraries}
     first: dict[str, dict] = {}
     for k in range(kernels):
-        for lib in LIBRARIES:
+        for lib in libraries:
             harness.log(f"  Value step, {lib}: kernel {k + 1} of {kernels}")
             result = harness.run_in_kernel(
                 "import bench_value\n"
-                f"bench_value.measure_in_kernel({lib!r}, {runs}, {warmup}, {points})"
+                f"bench_value.measure_in_kernel({lib!r}, {runs}, {warmup}, {points})",
+                env=baseline.env if lib == old else None,
             )
+            if lib == old:
+                baseline.check(result["module"])
             timings[lib].per_kernel.append(result["times"])
             first.setdefault(lib, result)
     micro, mini = (first[lib] for lib in LIBRARIES)
@@ -111,7 +122,7 @@ def run(
     # A weight's gradient sums its 100 uses; micrograd's order comes from iterating a set, so
     # the last bits differ.
     np.testing.assert_allclose(mini["grads"], micro["grads"], rtol=1e-12, atol=1e-15)
-    for lib in LIBRARIES:
+    for lib in libraries:
         timings[lib].extra = first[lib]["gc"]
     t_micro, t_mini = (timings[lib] for lib in LIBRARIES)
     lines = [
@@ -121,11 +132,18 @@ def run(
     ]
     lines += [f"  {t.implementation:16} {t.describe()}" for t in (t_micro, t_mini)]
     lines.append(f"minigrad is {t_micro.median / t_mini.median:.1f}x faster (ratio of medians)")
+    if old:
+        t_old = timings[old]
+        lines.append(f"  {old:16} {t_old.describe()}")
+        lines.append(
+            f"today's minigrad takes {t_mini.median / t_old.median:.2f} of {old}'s time "
+            f"(the same run); {old} is {t_micro.median / t_old.median:.1f}x micrograd"
+        )
     lines.append("garbage collector during a step (in the kernel):")
-    for t in (t_micro, t_mini):
+    for t in timings.values():
         facts = ", ".join(f"{v:,.1f} {k}" for k, v in t.extra.items())
         lines.append(f"  {t.implementation}: {facts}")
-    return [t_micro, t_mini], "\n".join(lines)
+    return list(timings.values()), "\n".join(lines)
 
 
 def main() -> None:

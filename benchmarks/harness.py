@@ -171,6 +171,41 @@ def run_in_kernel(code: str, env: dict[str, str] | None = None, timeout: float =
     raise RuntimeError("the benchmark emitted no result; it printed:\n" + "".join(printed))
 
 
+@dataclass
+class Baseline:
+    """minigrad as it was at an earlier git revision, to time beside today's in the same run:
+    its ``minigrad/`` folder, exported to ``path``, comes first on the kernel's PYTHONPATH."""
+
+    label: str  # "minigrad@6a0cd03"
+    path: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The kernel environment that imports this revision's minigrad."""
+        return {"PYTHONPATH": str(self.path)}
+
+    def check(self, module_file: str) -> None:
+        """Fail if a kernel imported some other minigrad than this revision's."""
+        if not Path(module_file).resolve().is_relative_to(self.path.resolve()):
+            raise RuntimeError(f"{self.label}: the kernel imported {module_file}")
+
+
+def export_baseline(rev: str, into: Path) -> Baseline:
+    """Export ``minigrad/`` of git revision ``rev`` of this repository into a new folder
+    under ``into`` (``git archive``; the working tree is not touched)."""
+    root = HERE.parent
+    short = subprocess.run(
+        ["git", "rev-parse", "--short", rev], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    path = into / f"minigrad-{short}"
+    path.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", short, "minigrad"], cwd=root, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(path)], input=archive, check=True)
+    return Baseline(f"minigrad@{short}", path)
+
+
 def machine() -> str:
     """One line naming the machine and the versions that were measured."""
     import numpy

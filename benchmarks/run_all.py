@@ -12,7 +12,9 @@ torch allocates outside Python's allocator, so it has no memory row.
 
 Run: ``.venv/bin/python benchmarks/run_all.py [--kernels K] [--threads T] [--quick]``
 (about five minutes with the default three kernels per library; ``--quick`` is a smoke test
-that writes to ``--out`` and leaves the README alone).
+that writes to ``--out`` and leaves the README alone). ``--baseline REV`` also times minigrad
+as it was at git revision REV (say, before a change meant to keep its speed), in kernels taken
+in turn with today's, so that both meet the same machine load; it leaves the README alone.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import argparse
 import datetime
 import gc
 import sys
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -191,17 +194,31 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="limit torch and BLAS threads")
     parser.add_argument("--quick", action="store_true", help="a smoke test: short runs")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md/.png")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time minigrad as it was at git revision REV, in the same run (rows "
+        "minigrad@REV; the README is left alone)",
+    )
     args = parser.parse_args()
 
     machine = harness.machine()
+    scratch = tempfile.TemporaryDirectory(prefix="minigrad-baseline-")
+    baseline = harness.export_baseline(args.baseline, Path(scratch.name)) if args.baseline else None
     harness.log("Value step (bench_value.py) ...")
     if args.quick:
-        value_timings, value_out = bench_value.run(args.kernels, runs=2, warmup=1, points=5)
+        value_timings, value_out = bench_value.run(
+            args.kernels, runs=2, warmup=1, points=5, baseline=baseline
+        )
     else:
-        value_timings, value_out = bench_value.run(args.kernels, runs=5, warmup=harness.WARMUP)
+        value_timings, value_out = bench_value.run(
+            args.kernels, runs=5, warmup=harness.WARMUP, baseline=baseline
+        )
     print(value_out, flush=True)
     harness.log("Tensor step (bench_tensor.py) ...")
-    tensor_timings, tensor_out = bench_tensor.run(args.kernels, args.threads, args.quick)
+    tensor_timings, tensor_out = bench_tensor.run(
+        args.kernels, args.threads, args.quick, baseline=baseline
+    )
     print(tensor_out, flush=True)
     harness.log("memory ...")
     memory = {"Value (scalar)": value_memory(), "Tensor": tensor_memory()}
@@ -216,7 +233,7 @@ def main() -> None:
         machine,
     )
     write_plot(args.out / "results.png", tensor_timings + value_timings, memory)
-    if not args.quick and args.out == HERE:
+    if not args.quick and args.out == HERE and not baseline:
         update_readme(summary)
         harness.log(f"updated the table in {README}")
     print("\n".join(summary))
