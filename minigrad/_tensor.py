@@ -59,7 +59,7 @@ __all__ = ["Tensor", "apply", "to_array"]
 _new = object.__new__
 
 
-def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:  # noqa: C901 (one hot path)
+def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:
     """Apply ``op`` to ``inputs`` (Tensors, or numbers standing in for them): every op, built in
     or a user's ``autograd.Function``, makes its outputs here.
 
@@ -69,11 +69,9 @@ def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:  # noqa: C901 (one 
     4. wrap the output arrays as Tensors and, if any input needs a gradient, record the node:
        its edges to the inputs' nodes, and itself as the outputs' ``grad_fn``.
     """
-    # One or two inputs (nearly every op) take a path without loops or *args: per-op overhead
-    # is what a small network pays for, and a call with *args costs more than most ops' work.
+    # One or two inputs (nearly every op): no loop, no *args (the per-op cost a small net pays)
     needs: tuple[bool, ...]
-    n = len(inputs)
-    if n == 2:
+    if (n := len(inputs)) == 2:
         a, b = inputs
         ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
         need_a = ta and a._rg and grad_mode.enabled
@@ -92,10 +90,11 @@ def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:  # noqa: C901 (one 
     ctx.needs_input_grad = needs
     if not on_arrays:
         out = op.run_forward(ctx, inputs, params)  # type: ignore[attr-defined]
-    elif n == 2 and not params:
-        out = op.forward(ctx, a._data if ta else a, b._data if tb else b)
-    elif n == 1 and not params:
-        out = op.forward(ctx, x._data)
+    elif n == 2:
+        arr_a, arr_b = a._data if ta else a, b._data if tb else b
+        out = op.forward(ctx, arr_a, arr_b, **params) if params else op.forward(ctx, arr_a, arr_b)
+    elif n == 1:
+        out = op.forward(ctx, x._data, **params) if params else op.forward(ctx, x._data)
     else:
         out = op.forward(ctx, *[x._data if isinstance(x, Tensor) else x for x in inputs], **params)
     if record:  # a non-leaf's edge inline; a leaf's (its AccumulateGrad node) via edge()
@@ -116,8 +115,13 @@ def apply(op: type[Op], *inputs: Any, **params: Any) -> Any:  # noqa: C901 (one 
         return _wrap(out)
     if type(out) is not tuple:
         return _output(out, ctx, 0, record)
+    return _outputs(out, ctx, record)
+
+
+def _outputs(out: tuple[Any, ...], ctx: Node, record: bool) -> tuple[Any, ...]:
+    """The outputs of an op with several (a function of its own: apply stays free of closures)."""
     if record:
-        ctx._n_out = len(out)
+        ctx._n_out = len(out)  # type: ignore[misc]  # (Node's class default, set on a Ctx)
     skip = getattr(ctx, "non_differentiable", ())
     return tuple(_output(y, ctx, nr, record and nr not in skip) for nr, y in enumerate(out))
 

@@ -90,10 +90,7 @@ class Mean(Op):
     def forward(ctx: Ctx, x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
         """Mean of a floating-point array (torch refuses integers)."""
         if x.dtype.kind not in "fc":
-            raise RuntimeError(
-                f"mean(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {x.dtype}. Convert first: x.float().mean()."
-            )
+            raise _mean_of_integers(x)
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         n = x.size if dims is None else math.prod(x.shape[d] for d in dims)
         ctx.n = x.dtype.type(max(n, 1))
@@ -113,12 +110,23 @@ class MeanAll(Op):
     @staticmethod
     def forward(ctx: Ctx, x: np.ndarray) -> np.ndarray:
         """The mean of all elements of a floating-point array."""
-        return Mean.forward(ctx, x)
+        if x.dtype.kind not in "fc":
+            raise _mean_of_integers(x)
+        ctx.shape, ctx.n = x.shape, x.dtype.type(max(x.size, 1))
+        return np.asarray(x.mean())
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> np.ndarray:
         """dy / n copied to every element."""
         return _spread(dy / ctx.n, ctx.shape, None, True)
+
+
+def _mean_of_integers(x: np.ndarray) -> RuntimeError:
+    """torch's refusal of the mean of an integer or bool tensor."""
+    return RuntimeError(
+        f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+        f"complex dtype. Got: {x.dtype}. Convert first: x.float().mean()."
+    )
 
 
 class MaxAll(Op):

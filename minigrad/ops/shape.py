@@ -128,15 +128,14 @@ class Index(Op):
         except IndexError as e:
             raise IndexError(f"{e}: the index is out of range for a tensor of shape "
                              f"{tuple(x.shape)}") from None  # fmt: skip
-        arrays = [i for i in (index if type(index) is tuple else (index,)) if type(i) is np.ndarray]
-        if (
-            not y.flags.c_contiguous
-            and _c_ordered(src)
-            and all(a.flags.c_contiguous for a in arrays)
-        ):
-            # numpy puts the indexed dims first in memory (x[:, [1, 0]]); torch's result of
-            # operands in C order is in C order (so that a later view() agrees)
-            y = np.ascontiguousarray(y)
+        if y.ndim > 1 and not y.flags.c_contiguous and _c_ordered(src):
+            arrays = [
+                i for i in (index if type(index) is tuple else (index,)) if type(i) is np.ndarray
+            ]
+            if all(a.flags.c_contiguous for a in arrays):
+                # numpy puts the indexed dims first in memory (x[:, [1, 0]]); torch's result of
+                # operands in C order is in C order (so that a later view() agrees)
+                y = np.ascontiguousarray(y)
         return y
 
     @staticmethod
