@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minigrad.grad_mode import enable_grad
+from minigrad.quiet import restore, silence
 
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
@@ -193,7 +194,8 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
 
     # 3. Run nodes as they become ready. Backward functors compute inf/nan silently, as torch.
     pruned = only is not None or capture is not None  # (autograd.grad; not .backward())
-    with np.errstate(all="ignore"):
+    quiet = silence()
+    try:
         while ready:
             node = ready.pop()
             grad = buffers.pop(node, None)
@@ -233,6 +235,8 @@ def run_backward(  # noqa: C901 (one loop on purpose: a call per node would cost
                     deps[nxt] = left
                 else:
                     ready.append(nxt)
+    finally:
+        restore(quiet)
     return captured
 
 

@@ -10,7 +10,6 @@ so replacing an entry changes what the Tensor computes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,6 +17,7 @@ import numpy as np
 from minigrad.dtypes import DEFAULT_FLOAT, cast, operands, result_type
 from minigrad.kernels import BINARY_KERNELS, UNARY_KERNELS, unbroadcast
 from minigrad.op import Ctx, Op
+from minigrad.quiet import quietly
 
 __all__ = [
     "Binary",
@@ -31,26 +31,6 @@ __all__ = [
     "check_broadcast",
     "unary_op",
 ]
-
-
-try:
-    # np.errstate costs about 1.3 us per use, as much as the rest of a small op. It sets one
-    # context variable; running the kernel in a context where that variable is already set
-    # (made once, here) does the same for a fraction of the cost.
-    import contextvars
-
-    from numpy._core.umath import _extobj_contextvar, _make_extobj
-
-    _QUIET = contextvars.copy_context()
-    _QUIET.run(_extobj_contextvar.set, _make_extobj(all="ignore"))
-    _quietly: Callable[..., Any] = _QUIET.run
-
-except ImportError:  # a numpy without that variable: the public, slower way
-
-    def _quietly(fn: Callable[..., Any], *args: np.ndarray) -> Any:
-        """``fn(*args)`` without numpy's floating-point warnings (torch gives inf/nan silently)."""
-        with np.errstate(all="ignore"):
-            return fn(*args)
 
 
 def _array(x: Any) -> np.ndarray:
@@ -79,7 +59,7 @@ class Unary(Op):
                 raise _bool_error(k.name, "on")
             if not k.keeps_int:
                 x = cast(x, DEFAULT_FLOAT)
-        y = _quietly(k.forward, x) if k.warns else k.forward(x)
+        y = quietly(k.forward, x) if k.warns else k.forward(x)
         saves = k.saves
         if saves and ctx.needs_input_grad[0]:  # (a call that records nothing keeps nothing)
             if type(y) is not np.ndarray:  # a 0-d result: save the array the tensor will hold
@@ -123,7 +103,7 @@ class Binary(Op):
             if not k.keeps_int:
                 a, b = cast(a, DEFAULT_FLOAT), cast(b, DEFAULT_FLOAT)
         try:
-            y = _quietly(k.forward, a, b) if k.warns else k.forward(a, b)
+            y = quietly(k.forward, a, b) if k.warns else k.forward(a, b)
         except ValueError:
             _check_broadcast(a, b, ctx.kernel)
             raise
@@ -332,7 +312,7 @@ class FloorDivide(Op):
     def forward(ctx: Ctx, a: Any, b: Any) -> np.ndarray:
         """``np.floor_divide`` on torch's operands."""
         a, b = _integer_division(ctx, a, b, "div_floor_cpu")
-        return _quietly(np.floor_divide, a, b)
+        return quietly(np.floor_divide, a, b)
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> Any:
@@ -360,7 +340,7 @@ class RemainderOfNumber(FloorDivide):
         """The table's remainder (torch's fmod, then moved to b's side: ``0 % -1.0`` is +0.0,
         where ``np.remainder`` gives -0.0) on torch's operands."""
         a, b = _integer_division(ctx, a, b, "remainder_cpu")
-        return np.asarray(_quietly(BINARY_KERNELS["remainder"].forward, a, b))
+        return np.asarray(quietly(BINARY_KERNELS["remainder"].forward, a, b))
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> Any:
