@@ -207,6 +207,31 @@ def predicted_by(
     return expected
 
 
+def predict_question(
+    name: str,
+    title: str,
+    programs: dict[str, str],
+    scope: Callable[[], dict[str, Any]] | None = None,
+    torch: bool = True,
+    **options: Any,
+) -> Question:
+    """A predict question: the student's ``predictions()`` answer what each of ``programs``
+    leaves in ``answer`` (run as :func:`predicted_by` says). Its feedback never reveals the
+    right answers. ``options``: the rest of the Question (``points``, ``difficulty``, ...)."""
+    return Question(
+        name=name,
+        title=title,
+        needs=("predictions",),
+        make_cases=prediction_cases(programs),
+        run=run_predictions,
+        expected=predicted_by(programs, scope, torch),
+        kind="predict",
+        reveal=False,
+        describe=lambda case: _("your predictions"),
+        **options,
+    )
+
+
 def run_case(question: Question, namespace: dict[str, Any], case: dict[str, Any]) -> dict:
     """Run the student's code on one case; return ``{"ok": wire data}`` or ``{"error": ...}``.
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
+from grader.core import Exercise, Question, need, predict_question
 from grader.messages import N_, _
 
 #: Exact answers are asked: a difference from PyTorch's this small is rounding; a central
@@ -532,22 +532,15 @@ EXERCISE = Exercise(
             layout=N_("the result is (df/dx, df/dy), elementwise"),
             **EXACT,
         ),
-        Question(
+        predict_question(
             name="q5",
             title=N_("predict: forward vs reverse cost, finite-difference errors, paths"),
-            needs=("predictions",),
-            make_cases=prediction_cases(PREDICTIONS),
-            run=run_predictions,
-            expected=predicted_by(
-                PREDICTIONS, lambda: {"np": np, "passes": _passes, "paths": _paths_to}
-            ),
+            programs=PREDICTIONS,
+            scope=lambda: {"np": np, "passes": _passes, "paths": _paths_to},
             points=2,
-            kind="predict",
             difficulty=1,
-            reveal=False,
             rtol=1e-6,
             atol=1e-12,
-            describe=lambda case: _("your predictions"),
         ),
     ),
 )

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
+from grader.core import Exercise, Question, need, predict_question
 from grader.messages import N_, _
 
 DEEP = 1500  # deeper than Python's default recursion limit (1000)
@@ -380,18 +380,12 @@ EXERCISE = Exercise(
             layout=N_("row i is the gradient of output i"),
             describe=_jacobian_describe,
         ),
-        Question(
+        predict_question(
             name="q4",
             title=N_("predict: detach, no_grad, retain_grad, two backward calls, frozen tensors"),
-            needs=("predictions",),
-            make_cases=prediction_cases(PREDICTIONS),
-            run=run_predictions,
-            expected=predicted_by(PREDICTIONS),
+            programs=PREDICTIONS,
             points=3,
-            kind="predict",
             difficulty=1,
-            reveal=False,
-            describe=lambda case: _("your predictions"),
         ),
     ),
 )

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
+from grader.core import Exercise, Question, need, predict_question
 from grader.messages import N_, _
 
 DEEP = 1500  # deeper than Python's default recursion limit (1000)
@@ -430,20 +430,16 @@ EXERCISE = Exercise(
             layout=GRAD_HINT,
             describe=_grad_describe,
         ),
-        Question(
+        predict_question(
             name="q5",
             title=N_("predict: minigrad's Value after two backward calls, nodes, rules"),
-            needs=("predictions",),
-            make_cases=prediction_cases(PREDICTIONS),
-            run=run_predictions,
-            expected=predicted_by(PREDICTIONS, _value_scope, torch=False),
+            programs=PREDICTIONS,
+            scope=_value_scope,
+            torch=False,
             points=2,
-            kind="predict",
             difficulty=1,
-            reveal=False,
             rtol=1e-9,
             atol=1e-12,
-            describe=lambda case: _("your predictions"),
         ),
     ),
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
+from grader.core import Exercise, Question, need, predict_question
 from grader.messages import N_, _
 
 
@@ -373,18 +373,12 @@ EXERCISE = Exercise(
             hint=FUNCTION_HINT,
             layout=FUNCTION_HINT,
         ),
-        Question(
+        predict_question(
             name="q6",
             title=N_("predict: x.grad after two backward calls, is_leaf, freed graphs, shapes"),
-            needs=("predictions",),
-            make_cases=prediction_cases(PREDICTIONS),
-            run=run_predictions,
-            expected=predicted_by(PREDICTIONS),
+            programs=PREDICTIONS,
             points=2,
-            kind="predict",
             difficulty=1,
-            reveal=False,
-            describe=lambda case: _("your predictions"),
         ),
     ),
 )

@@ -18,9 +18,7 @@ from grader.core import (
     Question,
     compare,
     need,
-    predicted_by,
-    prediction_cases,
-    run_predictions,
+    predict_question,
 )
 from grader.messages import N_, _
 
@@ -506,18 +504,12 @@ PREDICTIONS = {
 }
 
 
-PREDICT = Question(
+PREDICT = predict_question(
     name="q7",
     title=N_("predict: needs_input_grad, what a kernel saves (in-place checks), dtypes"),
-    needs=("predictions",),
-    make_cases=prediction_cases(PREDICTIONS),
-    run=run_predictions,
-    expected=predicted_by(PREDICTIONS),
+    programs=PREDICTIONS,
     points=2,
-    kind="predict",
     difficulty=1,
-    reveal=False,
-    describe=lambda case: _("your predictions"),
 )
 
 # The functors of q1-q3 follow notebook 05 closely (warm-ups); q4 adds an entry to the table,

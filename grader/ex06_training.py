@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.core import Exercise, Question, need, predicted_by, prediction_cases, run_predictions
+from grader.core import Exercise, Question, need, predict_question
 from grader.messages import N_, _
 
 
@@ -632,20 +632,14 @@ CAPSTONE = (
         layout=N_("the result is (the losses, the parameters after the last step)"),
         describe=_loop_describe,
     ),
-    Question(
+    predict_question(
         name="q7",
         title=N_("predict: momentum, Adam's first step, zero_grad, dropout, no_grad"),
-        needs=("predictions",),
-        make_cases=prediction_cases(PREDICTIONS),
-        run=run_predictions,
-        expected=predicted_by(PREDICTIONS),
+        programs=PREDICTIONS,
         rtol=1e-9,
         atol=1e-9,
         points=1,
-        kind="predict",
         difficulty=1,
-        reveal=False,
-        describe=lambda case: _("your predictions"),
     ),
     Question(
         name="q8",

@@ -22,9 +22,7 @@ from grader.core import (
     Question,
     compare,
     need,
-    predicted_by,
-    prediction_cases,
-    run_predictions,
+    predict_question,
 )
 from grader.messages import N_, _
 
@@ -517,18 +515,12 @@ EXERCISE = Exercise(
             difficulty=1,
             describe=_hvp_describe,
         ),
-        Question(
+        predict_question(
             name="q6",
             title=N_("predict: .grad under create_graph, second derivatives of relu and of numpy"),
-            needs=("predictions",),
-            make_cases=prediction_cases(PREDICTIONS),
-            run=run_predictions,
-            expected=predicted_by(PREDICTIONS),
+            programs=PREDICTIONS,
             points=2,
-            kind="predict",
             difficulty=2,
-            reveal=False,
-            describe=lambda case: _("your predictions"),
         ),
     ),
 )
