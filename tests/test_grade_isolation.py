@@ -9,6 +9,7 @@ score shows what it could reach. Needs root (a uid per submission) and ``unshare
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -120,11 +121,21 @@ def batch(tmp_path_factory):
 
 
 def _pool_processes() -> dict[int, list[int]]:
+    """Processes left under the pool's uids. A uid that another grading holds (a test in
+    another pytest worker, at the same time) is not looked at: its processes are that grading's.
+    Holding a uid's lock while looking means no grading can be using it meanwhile."""
     pool = range(isolation.UID_BASE, isolation.UID_BASE + isolation.UID_POOL_SIZE)
     found: dict[int, list[int]] = {}
     for uid in pool:
-        if pids := isolation.processes_of(uid):
-            found[uid] = pids
+        if not isolation.processes_of(uid):
+            continue
+        with open(isolation._lock_dir() / f"{uid}.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # in use by a grading that is running now
+            if pids := isolation.processes_of(uid):
+                found[uid] = pids
     return found
 
 
