@@ -782,3 +782,18 @@ def test_a_second_backward_through_a_setitem_raises_as_torchs(index, value_is_te
         except RuntimeError as e:
             outcomes.append("a second time" in str(e))
     assert outcomes[0] == outcomes[1], outcomes
+
+
+@pytest.mark.parametrize(
+    ("cond", "values"), [((0,), (0, 3)), ((2,), (3, 3)), ((4, 2), (3,)), ((2, 3), (3, 2))]
+)
+def test_where_with_shapes_that_do_not_broadcast_raises_torchs_runtime_error(cond, values):
+    """Fuzzer seed 1101070: torch raises RuntimeError for a condition and values that do not
+    broadcast; minigrad raised numpy's ValueError."""
+
+    def run(lib):
+        return lib.where(lib.zeros(cond, dtype=lib.bool), lib.ones(values), 2.0)
+
+    both_raise(run)
+    with pytest.raises(RuntimeError, match="do not broadcast"):
+        run(minigrad)

@@ -272,9 +272,17 @@ class Where(Op):
             )
         dt = result_type(a, b)
         a, b = (np.asarray(v).astype(dt, copy=False) for v in (a, b))
+        try:
+            y = np.where(cond, a, b)
+        except ValueError:
+            raise RuntimeError(
+                f"where: the shapes of condition {tuple(cond.shape)}, input {tuple(a.shape)} and "
+                f"other {tuple(b.shape)} do not broadcast. Aligned from the right, each size must "
+                f"be equal or 1: reshape or unsqueeze one of them so that they line up."
+            ) from None
         ctx.save_for_backward(cond)
         ctx.shapes = a.shape, b.shape
-        return np.where(cond, a, b)
+        return y
 
     @staticmethod
     def backward(ctx: Ctx, dy: np.ndarray) -> tuple[None, Any, Any]:
