@@ -47,6 +47,9 @@ def test_fuzzer_programs_agree_with_torch(pytestconfig):
         (["raise (IndexError if lib.__name__ == 'torch' else ValueError)()"], "exception type"),
         (["v0 = lib.tensor([3, -1, 4])", "v0.remainder_(lib.tensor([-1, 0, -2]))"],
          "partial write"),  # torch wrote the element before the zero, then raised
+        (["v0 = lib.tensor([[-3, -2], [4, -3]])", "v1 = lib.tensor(-1.2, requires_grad=True)",
+          "v0[None] = v1", "v2 = v0.reciprocal()"],
+         "torch quirk"),  # torch: the int v0 requires grad, so does v2 (fuzzer seed 1102461)
     ],
 )  # fmt: skip
 def test_the_differ_reports_each_kind_of_divergence(lines, kind):

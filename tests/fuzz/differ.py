@@ -46,11 +46,16 @@ def _torch_quirk(error: BaseException, line: str, ns: dict[str, Any]) -> bool:
         # (the second: `True ** x`, a bool base, fails in torch's backward on an internal assert)
         return "backward(" in line or "grad(" in line  # (in the forward minigrad raises too)
     if "Autograd not support dtype" in text:
-        return any(
-            isinstance(v, torch.Tensor) and v.requires_grad and not v.is_floating_point()
-            for v in ns.values()
-        )
+        return _int_requires_grad(ns)
     return False
+
+
+def _int_requires_grad(ns: dict[str, Any]) -> bool:
+    """An integer tensor that requires grad, which only torch's quirk makes."""
+    return any(
+        isinstance(v, torch.Tensor) and v.requires_grad and not v.is_floating_point()
+        for v in ns.values()
+    )
 
 
 # An in-place write whose value is a name: `x[...] = v`, `x.copy_(v)`, `x.mul_(v)`, `x += v`.
@@ -235,6 +240,10 @@ def run(lines: list[str], _classify: bool = True) -> Divergence | None:
                 # x[index_array] = v with an index out of range raised in both, but torch's
                 # index_put_ loop had written the elements before it (README)
                 return Divergence("partial write", i, d.detail)
+            if d.kind == "requires_grad" and _int_requires_grad(nt):
+                # computed from an integer tensor that torch says requires grad, after a write
+                # of a tensor that requires grad into it: torch's quirk (README)
+                return Divergence("torch quirk", i, d.detail)
             if d.kind in ("value", "grad") and _classify and _aliased_write(lines, i):
                 return Divergence("aliased write", i, d.detail)
             return Divergence(d.kind, i, d.detail)
